@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { Ajv, type ErrorObject } from 'ajv'
+
+/** The environment, validated once into one typed object. */
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test'
+  port: number
+  host: string
+  /** Unset → embedded PGlite under `dataDir`. */
+  databaseUrl: string | undefined
+  dataDir: string
+  publicUrl: string
+  secretKey: string
+  smtpUrl: string | undefined
+  mailFrom: string
+  redisUrl: string | undefined
+  businessTz: string
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  /** Seconds between deadline sweeps run by `portal serve`; 0 turns the timer off. */
+  sweepIntervalSeconds: number
+  hotline: string
+  mailbox: string
+}
+
+export class ConfigError extends Error {
+  constructor (readonly variable: string, problem: string) {
+    super(`${variable}: ${problem}`)
+    this.name = 'ConfigError'
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+
+/** One entry per variable; `description` is what an operator is told when it is wrong. */
+const schema = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    NODE_ENV: { type: 'string', enum: ['development', 'production', 'test'], description: 'one of development, production, test' },
+    PORT: { type: 'integer', minimum: 0, maximum: 65535, description: 'a port number from 0 to 65535' },
+    HOST: { type: 'string', minLength: 1, description: 'a host name or address to listen on' },
+    DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://', description: 'a postgres:// or postgresql:// connection URL' },
+    DATA_DIR: { type: 'string', minLength: 1, description: 'a folder path' },
+    PUBLIC_URL: { type: 'string', pattern: '^https?://[^\\s/]+(/\\S*)?$', description: 'an http:// or https:// URL' },
+    SECRET_KEY: { type: 'string', minLength: 32, description: 'at least 32 characters of random text (openssl rand -hex 32)' },
+    SMTP_URL: { type: 'string', pattern: '^smtps?://', description: 'an smtp:// or smtps:// URL' },
+    MAIL_FROM: { type: 'string', pattern: '^[^\\s@<>]+@[^\\s@<>]+$|^[^<>]*<[^\\s@<>]+@[^\\s@<>]+>$', description: 'an e-mail address, optionally as "Name <address>"' },
+    REDIS_URL: { type: 'string', pattern: '^rediss?://', description: 'a redis:// or rediss:// URL' },
+    BUSINESS_TZ: { type: 'string', minLength: 1, description: 'an IANA time zone such as Asia/Shanghai' },
+    LOG_LEVEL: { type: 'string', enum: LOG_LEVELS, description: `one of ${LOG_LEVELS.join(', ')}` },
+    SWEEP_INTERVAL_SECONDS: { type: 'integer', minimum: 0, maximum: 86400, description: 'a whole number of seconds from 0 to 86400' },
+    PORTAL_HOTLINE: { type: 'string', minLength: 1, maxLength: 40, description: 'a phone number' },
+    PORTAL_MAILBOX: { type: 'string', pattern: '^[^\\s@]+@[^\\s@]+$', description: 'an e-mail address' }
+  }
+} as const
+
+const ajv = new Ajv({ coerceTypes: true, allErrors: false, strict: false })
+const validate = ajv.compile(schema)
+
+function describe (error: ErrorObject): ConfigError {
+  const variable = error.instancePath.replace(/^\//, '') || String(error.params.missingProperty ?? 'environment')
+  const expected = (schema.properties as Record<string, { description: string }>)[variable]?.description
+  return new ConfigError(variable, `must be ${expected ?? error.message ?? 'valid'}`)
+}
+
+function isTimeZone (tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz })
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * In development the secret is generated once and kept in the data folder, so that
+ * tracking-code hashes and encrypted identities stay readable across restarts.
+ */
+function developmentSecret (dataDir: string): string {
+  const file = join(dataDir, 'secret-key')
+  try {
+    const kept = readFileSync(file, 'utf8').trim()
+    if (kept.length >= 32) return kept
+  } catch { /* first start */ }
+  mkdirSync(dataDir, { recursive: true })
+  const secret = randomBytes(32).toString('hex')
+  writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'w' })
+  return secret
+}
+
+/** Reads and validates the environment; throws one ConfigError naming the variable. */
+export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
+  const input: Record<string, unknown> = {}
+  for (const key of Object.keys(schema.properties)) {
+    const value = env[key]
+    if (value !== undefined && value !== '') input[key] = value
+  }
+  if (!validate(input)) throw describe(validate.errors![0]!)
+
+  const nodeEnv = (input.NODE_ENV as Config['nodeEnv'] | undefined) ?? 'development'
+  const dataDir = resolve((input.DATA_DIR as string | undefined) ?? 'data')
+  const businessTz = (input.BUSINESS_TZ as string | undefined) ?? 'Asia/Shanghai'
+  if (!isTimeZone(businessTz)) throw new ConfigError('BUSINESS_TZ', `must be ${schema.properties.BUSINESS_TZ.description}; "${businessTz}" is not one`)
+
+  let secretKey = input.SECRET_KEY as string | undefined
+  if (secretKey === undefined) {
+    if (nodeEnv === 'production') throw new ConfigError('SECRET_KEY', `is required when NODE_ENV=production; it must be ${schema.properties.SECRET_KEY.description}`)
+    secretKey = developmentSecret(dataDir)
+  }
+
+  const port = (input.PORT as number | undefined) ?? 3000
+  const host = (input.HOST as string | undefined) ?? '127.0.0.1'
+  return {
+    nodeEnv,
+    port,
+    host,
+    databaseUrl: input.DATABASE_URL as string | undefined,
+    dataDir,
+    publicUrl: ((input.PUBLIC_URL as string | undefined) ?? `http://${host}:${port}`).replace(/\/$/, ''),
+    secretKey,
+    smtpUrl: input.SMTP_URL as string | undefined,
+    mailFrom: (input.MAIL_FROM as string | undefined) ?? 'portal@localhost',
+    redisUrl: input.REDIS_URL as string | undefined,
+    businessTz,
+    logLevel: (input.LOG_LEVEL as Config['logLevel'] | undefined) ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    sweepIntervalSeconds: (input.SWEEP_INTERVAL_SECONDS as number | undefined) ?? 60,
+    hotline: (input.PORTAL_HOTLINE as string | undefined) ?? '12380',
+    mailbox: (input.PORTAL_MAILBOX as string | undefined) ?? 'report@localhost'
+  }
+}

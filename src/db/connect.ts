@@ -1,0 +1,67 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite'
+import { Kysely, PostgresDialect } from 'kysely'
+import { PGliteDialect } from 'kysely-pglite-dialect'
+import pg from 'pg'
+import type { Database } from './types.js'
+
+const INT8 = 20
+const DATE = 1082
+
+/**
+ * Both dialects return the same JavaScript values: int8 as a number (counts and ids
+ * stay far below 2^53) and `date` as the plain 'YYYY-MM-DD' text, never a Date at
+ * some server-local midnight.
+ */
+const parseInt8 = (value: string): number => Number(value)
+const keepText = (value: string): string => value
+
+export interface DatabaseHandle {
+  db: Kysely<Database>
+  dialect: 'postgres' | 'pglite'
+  /** Where the embedded database lives; undefined for a server or in memory. */
+  location: string | undefined
+}
+
+export interface ConnectOptions {
+  databaseUrl?: string | undefined
+  /** Folder for the embedded database; `memory` keeps it in memory (tests). */
+  dataDir?: string | 'memory'
+  poolSize?: number
+}
+
+export function pglitePath (dataDir: string): string {
+  return join(dataDir, 'pgdata')
+}
+
+export function connect (options: ConnectOptions): DatabaseHandle {
+  if (options.databaseUrl !== undefined) {
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 20,
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+          if (oid === INT8) return parseInt8
+          if (oid === DATE) return keepText
+          return pg.types.getTypeParser(oid, format as 'text')
+        }) as typeof pg.types.getTypeParser
+      }
+    })
+    pool.on('error', () => { /* an idle client died; the pool replaces it on next use */ })
+    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', location: undefined }
+  }
+
+  const dataDir = options.dataDir ?? 'memory'
+  let location: string | undefined
+  if (dataDir !== 'memory') {
+    location = pglitePath(dataDir)
+    mkdirSync(location, { recursive: true })
+  }
+  // One options object: PGlite ignores the options argument when the data folder is undefined.
+  const client = new PGlite({
+    ...(location === undefined ? {} : { dataDir: location }),
+    parsers: { [pgliteTypes.INT8]: parseInt8, [pgliteTypes.DATE]: keepText }
+  })
+  return { db: new Kysely<Database>({ dialect: new PGliteDialect(client) }), dialect: 'pglite', location }
+}

@@ -1,0 +1,233 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
+
+/** A timestamp column: read as Date, written as Date or ISO text. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>
+/** A timestamp the database fills in by default. */
+type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>
+type Json<T> = ColumnType<T, string, string>
+type WithDefault<T> = ColumnType<T, T | undefined, T>
+
+export type Channel = 'web' | 'email' | 'hotline' | 'letter' | 'visit'
+export type IdentityMode = 'anonymous' | 'real_name'
+export type ReportStatus = 'received' | 'accepted' | 'awaiting_reporter' | 'rejected' | 'closed'
+export type CategoryGroup = 'yong' | 'lan' | 'san' | 'hun' | 'other'
+export type StaffRole = 'intake' | 'handler' | 'unit_head' | 'supervisor' | 'admin'
+export type ClockStage = 'acceptance' | 'handling' | 'transfer' | 'feedback'
+export type ClockState = 'running' | 'paused' | 'met' | 'missed'
+export type Finding = 'substantiated' | 'partly_substantiated' | 'unsubstantiated' | 'unverifiable'
+export type Lang = 'zh' | 'en'
+
+export interface UnitTable {
+  id: Generated<number>
+  code: string
+  parent_id: number | null
+  name_zh: string
+  name_en: string
+  head_name: string | null
+  emails: WithDefault<string[]>
+  active: WithDefault<boolean>
+  created_at: DefaultTimestamp
+}
+
+export interface DeadlinePolicyTable {
+  id: Generated<number>
+  code: string
+  name_zh: string
+  name_en: string
+  basis: WithDefault<string>
+  spec: Json<unknown>
+  created_at: DefaultTimestamp
+  updated_at: DefaultTimestamp
+}
+
+export interface CategoryTable {
+  id: Generated<number>
+  code: string
+  group_code: CategoryGroup
+  name_zh: string
+  name_en: string
+  description_zh: WithDefault<string>
+  description_en: WithDefault<string>
+  sort_order: WithDefault<number>
+  deadline_policy_id: number
+  active: WithDefault<boolean>
+}
+
+export interface RoutingRuleTable {
+  id: Generated<number>
+  category_id: number
+  unit_id: number
+  priority: WithDefault<number>
+  active: WithDefault<boolean>
+  note: WithDefault<string>
+  created_at: DefaultTimestamp
+  updated_at: DefaultTimestamp
+}
+
+export interface CalendarDayTable {
+  day: string
+  kind: 'holiday' | 'workday'
+  name: WithDefault<string>
+}
+
+export interface StaffUserTable {
+  id: Generated<number>
+  email: string
+  name: string
+  unit_id: number
+  role: StaffRole
+  password_hash: string | null
+  totp_secret_enc: Buffer | null
+  lang: WithDefault<Lang>
+  failed_logins: WithDefault<number>
+  locked_until: Timestamp | null
+  disabled_at: Timestamp | null
+  created_at: DefaultTimestamp
+  updated_at: DefaultTimestamp
+}
+
+export interface StaffSessionTable {
+  token_hash: Buffer
+  staff_id: number
+  created_at: DefaultTimestamp
+  last_seen_at: DefaultTimestamp
+  expires_at: Timestamp
+  second_factor_done: WithDefault<boolean>
+}
+
+export interface ReportTable {
+  id: Generated<number>
+  case_number: string
+  tracking_hash: Buffer
+  submission_key: Buffer | null
+  channel: Channel
+  identity_mode: IdentityMode
+  status: WithDefault<ReportStatus>
+  category_id: number
+  unit_id: number
+  supervising_unit_id: number | null
+  escalation_level: WithDefault<number>
+  subject_name: WithDefault<string>
+  subject_position: WithDefault<string>
+  subject_unit_id: number | null
+  subject_unit_text: WithDefault<string>
+  place: WithDefault<string>
+  occurred_when: WithDefault<string>
+  content: string
+  identity_enc: Buffer | null
+  contact_email_enc: Buffer | null
+  lang: WithDefault<Lang>
+  operator_id: number | null
+  assigned_to: number | null
+  received_at: DefaultTimestamp
+  accepted_at: Timestamp | null
+  closed_at: Timestamp | null
+  next_due_at: Timestamp | null
+  finding: Finding | null
+  actions_taken: WithDefault<string[]>
+  result_summary: string | null
+  published_at: Timestamp | null
+  created_at: DefaultTimestamp
+  updated_at: DefaultTimestamp
+}
+
+export interface ReportClockTable {
+  report_id: number
+  stage: ClockStage
+  state: WithDefault<ClockState>
+  started_at: Timestamp
+  due_at: Timestamp
+  paused_at: Timestamp | null
+  extensions: WithDefault<number>
+  escalation_step: WithDefault<number>
+  next_action_at: Timestamp | null
+  updated_at: DefaultTimestamp
+}
+
+export interface ReportEventTable {
+  id: Generated<number>
+  report_id: number
+  type: string
+  at: DefaultTimestamp
+  actor_id: number | null
+  visibility: 'public' | 'internal'
+  body: WithDefault<string>
+  data: ColumnType<Record<string, unknown>, string | undefined, string>
+  dedupe_key: string | null
+}
+
+export interface MessageTable {
+  id: Generated<number>
+  report_id: number
+  direction: 'to_reporter' | 'from_reporter'
+  body: string
+  staff_id: number | null
+  created_at: DefaultTimestamp
+}
+
+export interface AttachmentTable {
+  id: Generated<number>
+  report_id: number
+  message_id: number | null
+  sha256: string
+  size_bytes: number
+  media_type: string
+  original_name: WithDefault<string>
+  source: 'reporter' | 'staff'
+  created_at: DefaultTimestamp
+}
+
+export interface AuditLogTable {
+  id: Generated<number>
+  at: DefaultTimestamp
+  actor_id: number | null
+  actor_label: WithDefault<string>
+  action: string
+  report_id: number | null
+  detail: ColumnType<Record<string, unknown>, string | undefined, never>
+  prev_hash: Buffer | null
+  hash: Buffer
+}
+
+export interface MailOutboxTable {
+  id: Generated<number>
+  message_id: string
+  dedupe_key: string | null
+  to_address: string
+  subject: string
+  text_body: string
+  html_body: string | null
+  lang: WithDefault<Lang>
+  report_id: number | null
+  created_at: DefaultTimestamp
+  attempts: WithDefault<number>
+  next_attempt_at: DefaultTimestamp
+  last_error: string | null
+  sent_at: Timestamp | null
+  failed_at: Timestamp | null
+}
+
+export interface Database {
+  units: UnitTable
+  deadline_policies: DeadlinePolicyTable
+  categories: CategoryTable
+  routing_rules: RoutingRuleTable
+  calendar_days: CalendarDayTable
+  staff_users: StaffUserTable
+  staff_sessions: StaffSessionTable
+  reports: ReportTable
+  report_clocks: ReportClockTable
+  report_events: ReportEventTable
+  messages: MessageTable
+  attachments: AttachmentTable
+  audit_log: AuditLogTable
+  mail_outbox: MailOutboxTable
+}
+
+export type Unit = Selectable<UnitTable>
+export type NewUnit = Insertable<UnitTable>
+export type Category = Selectable<CategoryTable>
+export type Report = Selectable<ReportTable>
+export type NewReport = Insertable<ReportTable>
+export type ReportUpdate = Updateable<ReportTable>
+export type StaffUser = Selectable<StaffUserTable>

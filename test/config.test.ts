@@ -1,0 +1,76 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import t from 'tap'
+import { ConfigError, loadConfig } from '../src/config.js'
+import { tempDir } from './helpers/app.js'
+
+const SECRET = 'x'.repeat(40)
+
+t.test('defaults for a fresh clone: embedded database under ./data, port 3000, Asia/Shanghai', async t => {
+  const dir = tempDir(t)
+  const config = loadConfig({ DATA_DIR: dir })
+  t.equal(config.port, 3000)
+  t.equal(config.host, '127.0.0.1')
+  t.equal(config.databaseUrl, undefined)
+  t.equal(config.dataDir, dir)
+  t.equal(config.businessTz, 'Asia/Shanghai')
+  t.equal(config.nodeEnv, 'development')
+  t.equal(config.publicUrl, 'http://127.0.0.1:3000')
+  t.equal(config.sweepIntervalSeconds, 60)
+})
+
+t.test('values are read and coerced once', async t => {
+  const config = loadConfig({
+    PORT: '8080', HOST: '0.0.0.0', DATABASE_URL: 'postgres://u@db:5432/portal', DATA_DIR: tempDir(t),
+    PUBLIC_URL: 'https://jubao.example.gov.cn/', SECRET_KEY: SECRET, SMTP_URL: 'smtp://mail:25',
+    MAIL_FROM: '举报平台 <noreply@example.gov.cn>', REDIS_URL: 'redis://127.0.0.1:6379', BUSINESS_TZ: 'Asia/Urumqi', LOG_LEVEL: 'warn'
+  })
+  t.equal(config.port, 8080)
+  t.equal(config.databaseUrl, 'postgres://u@db:5432/portal')
+  t.equal(config.publicUrl, 'https://jubao.example.gov.cn')
+  t.equal(config.smtpUrl, 'smtp://mail:25')
+  t.equal(config.redisUrl, 'redis://127.0.0.1:6379')
+  t.equal(config.businessTz, 'Asia/Urumqi')
+  t.equal(config.logLevel, 'warn')
+  t.equal(config.secretKey, SECRET)
+})
+
+const bad: Array<[string, string, RegExp]> = [
+  ['PORT', 'eighty', /^PORT: must be a port number/],
+  ['PORT', '70000', /^PORT: must be a port number/],
+  ['DATABASE_URL', 'mysql://x', /^DATABASE_URL: must be a postgres/],
+  ['PUBLIC_URL', 'ftp://x', /^PUBLIC_URL: must be an http/],
+  ['SECRET_KEY', 'short', /^SECRET_KEY: must be at least 32 characters/],
+  ['SMTP_URL', 'mail.example', /^SMTP_URL: must be an smtp/],
+  ['MAIL_FROM', 'not an address', /^MAIL_FROM: must be an e-mail address/],
+  ['REDIS_URL', 'http://x', /^REDIS_URL: must be a redis/],
+  ['BUSINESS_TZ', 'Mars/Olympus', /^BUSINESS_TZ: must be an IANA time zone/],
+  ['LOG_LEVEL', 'loud', /^LOG_LEVEL: must be one of fatal/],
+  ['NODE_ENV', 'staging', /^NODE_ENV: must be one of development/],
+  ['SWEEP_INTERVAL_SECONDS', '-1', /^SWEEP_INTERVAL_SECONDS: must be a whole number/]
+]
+for (const [variable, value, message] of bad) {
+  t.test(`a bad ${variable} names the variable and what is wrong`, async t => {
+    const error = t.throws(() => loadConfig({ DATA_DIR: tempDir(t), SECRET_KEY: SECRET, [variable]: value })) as ConfigError
+    t.type(error, ConfigError)
+    t.equal(error.variable, variable)
+    t.match(error.message, message)
+    t.notMatch(error.message, /\n/, 'one line')
+  })
+}
+
+t.test('SECRET_KEY is required in production', async t => {
+  const error = t.throws(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: tempDir(t) })) as ConfigError
+  t.equal(error.variable, 'SECRET_KEY')
+  t.match(error.message, /required when NODE_ENV=production/)
+})
+
+t.test('in development the secret is generated once and kept in DATA_DIR', async t => {
+  const dir = tempDir(t)
+  const first = loadConfig({ DATA_DIR: dir })
+  t.ok(existsSync(join(dir, 'secret-key')))
+  t.ok(first.secretKey.length >= 32)
+  const second = loadConfig({ DATA_DIR: dir })
+  t.equal(second.secretKey, first.secretKey, 'same secret after a restart')
+  t.equal(readFileSync(join(dir, 'secret-key'), 'utf8').trim(), first.secretKey)
+})

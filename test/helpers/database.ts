@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+import { connect, type DatabaseHandle } from '../../src/db/connect.js'
+import { migrateToLatest } from '../../src/db/migrate.js'
+import { seed } from '../../src/seed/seed.js'
+
+interface Teardown { teardown: (fn: () => unknown) => void }
+
+/** The server the suite runs against, or undefined for in-memory PGlite. */
+export const testServerUrl: string | undefined = process.env.TEST_DATABASE_URL || undefined
+
+function withDatabase (url: string, name: string): string {
+  const u = new URL(url)
+  u.pathname = '/' + name
+  return u.toString()
+}
+
+async function admin (url: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    await client.query(statement)
+  } finally {
+    await client.end()
+  }
+}
+
+/** A new empty database on the given server, dropped when the test ends. Returns its URL. */
+export async function createServerDatabase (t: Teardown, serverUrl: string): Promise<string> {
+  const name = `portal_test_${process.pid}_${randomBytes(4).toString('hex')}`
+  await admin(serverUrl, `CREATE DATABASE ${name}`)
+  t.teardown(async () => { await admin(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) })
+  return withDatabase(serverUrl, name)
+}
+
+export interface FreshDatabaseOptions {
+  migrate?: boolean
+  seed?: boolean
+  /** Force a dialect regardless of TEST_DATABASE_URL. */
+  serverUrl?: string | null
+}
+
+/**
+ * An empty database of its own for one test file: in-memory PGlite by default, or a new
+ * database on the TEST_DATABASE_URL server. Migrated and seeded unless told otherwise.
+ */
+export async function freshDatabase (t: Teardown, options: FreshDatabaseOptions = {}): Promise<DatabaseHandle> {
+  const serverUrl = options.serverUrl === null ? undefined : (options.serverUrl ?? testServerUrl)
+  const handle = serverUrl === undefined
+    ? connect({ dataDir: 'memory' })
+    : connect({ databaseUrl: await createServerDatabase(t, serverUrl), poolSize: 10 })
+  if (options.migrate !== false) await migrateToLatest(handle.db)
+  if (options.migrate !== false && options.seed !== false) await seed(handle.db)
+  return handle
+}
