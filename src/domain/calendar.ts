@@ -1,0 +1,191 @@
+import type { PeriodUnit } from './deadline-spec.js'
+
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai'
+
+/** A listed day: a public holiday, or a weekend day worked in exchange for one (调休). */
+export interface CalendarDay {
+  readonly day: string
+  readonly kind: 'holiday' | 'workday'
+}
+
+const DAY_MS = 86_400_000
+const DAY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/
+
+/** A 'YYYY-MM-DD' day as the UTC midnight of that date, so that day arithmetic is exact. */
+function dayMs (day: string): number {
+  const match = DAY_PATTERN.exec(day)
+  const ms = match === null ? NaN : Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))
+  if (Number.isNaN(ms) || msDay(ms) !== day) throw new RangeError(`"${day}" is not a day (YYYY-MM-DD)`)
+  return ms
+}
+
+function msDay (ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10)
+}
+
+function shiftDay (day: string, n: number): string {
+  return msDay(dayMs(day) + n * DAY_MS)
+}
+
+function assertInteger (n: number, what: string): void {
+  if (!Number.isInteger(n)) throw new RangeError(`${what} must be a whole number, not ${n}`)
+}
+
+/**
+ * The working-day calendar of the business time zone. Saturdays and Sundays are rest days,
+ * listed holidays are rest days, and listed make-up working days (调休) are working days even
+ * when they fall on a weekend. Years without listed days still get their weekends; `covers`
+ * tells a caller when it is relying on that.
+ */
+export class WorkingCalendar {
+  private readonly listed: ReadonlyMap<string, CalendarDay['kind']>
+  private readonly years: ReadonlySet<number>
+  private readonly wallClockFormat: Intl.DateTimeFormat
+
+  constructor (entries: ReadonlyArray<CalendarDay>, readonly timeZone: string = DEFAULT_TIME_ZONE) {
+    this.wallClockFormat = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric'
+    })
+    this.listed = new Map(entries.map(e => [e.day, e.kind]))
+    this.years = new Set(entries.map(e => new Date(dayMs(e.day)).getUTCFullYear()))
+  }
+
+  isWorkingDay (day: string): boolean {
+    const kind = this.listed.get(day)
+    if (kind !== undefined) return kind === 'workday'
+    const weekday = new Date(dayMs(day)).getUTCDay()
+    return weekday !== 0 && weekday !== 6
+  }
+
+  /** Whether `day` falls in a year the calendar lists holidays for. */
+  covers (day: string): boolean {
+    return this.years.has(new Date(dayMs(day)).getUTCFullYear())
+  }
+
+  coveredYears (): number[] {
+    return [...this.years].sort((a, b) => a - b)
+  }
+
+  /** The day an instant falls on in the business time zone. */
+  localDay (instant: Date): string {
+    return msDay(this.wallClock(instant.getTime()))
+  }
+
+  /** The day a period ending at `end` (that day's 24:00) ends on; for any other instant, its own day. */
+  lastDayBefore (end: Date): string {
+    return this.localDay(new Date(end.getTime() - 1))
+  }
+
+  /** The first instant of a local day: normally 00:00, or the moment the clocks jump when a DST change skips midnight. */
+  startOfDay (day: string): Date {
+    const midnight = dayMs(day)
+    // Read midnight with the offsets in force a day before and a day after. Where midnight happens
+    // twice the first counts; where it is skipped, the later reading is the instant the clocks jump.
+    const readings = [this.offset(midnight - DAY_MS), this.offset(midnight + DAY_MS)]
+      .map(offset => midnight - offset)
+    const exact = readings.filter(instant => this.wallClock(instant) === midnight)
+    return new Date(exact.length > 0 ? Math.min(...exact) : Math.max(...readings))
+  }
+
+  /** The instant a local day ends (its 24:00), which is the next day's start. */
+  endOfDay (day: string): Date {
+    return this.startOfDay(shiftDay(day, 1))
+  }
+
+  addCalendarDays (day: string, n: number): string {
+    assertInteger(n, 'a number of days')
+    return shiftDay(day, n)
+  }
+
+  /**
+   * The n-th working day after `day` (n > 0) or before it (n < 0), not counting `day` itself;
+   * for n = 0, `day` if it is a working day, else the next working day.
+   */
+  addWorkingDays (day: string, n: number): string {
+    assertInteger(n, 'a number of working days')
+    if (n === 0) return this.nextWorkingDay(day)
+    const step = Math.sign(n)
+    let result = day
+    for (let left = Math.abs(n); left > 0;) {
+      result = shiftDay(result, step)
+      if (this.isWorkingDay(result)) left--
+    }
+    return result
+  }
+
+  /** The first working day on or after `day`. */
+  nextWorkingDay (day: string): string {
+    let result = day
+    while (!this.isWorkingDay(result)) result = shiftDay(result, 1)
+    return result
+  }
+
+  /** Working days after `from`'s local day, up to and including `to`'s; 0 when `to` is not later. */
+  workingDaysBetween (from: Date, to: Date): number {
+    let count = 0
+    for (let day = this.localDay(from), last = this.localDay(to); day < last;) {
+      day = shiftDay(day, 1)
+      if (this.isWorkingDay(day)) count++
+    }
+    return count
+  }
+
+  /** Local days after `from`'s local day, up to and including `to`'s; 0 when `to` is not later. */
+  calendarDaysBetween (from: Date, to: Date): number {
+    const days = (dayMs(this.localDay(to)) - dayMs(this.localDay(from))) / DAY_MS
+    return Math.max(0, days)
+  }
+
+  /** The same day of the month n months later; the month's last day when it is shorter (民法典 第二百零二条). */
+  addMonths (day: string, n: number): string {
+    assertInteger(n, 'a number of months')
+    const date = new Date(dayMs(day))
+    const year = date.getUTCFullYear()
+    const month = date.getUTCMonth() + n
+    const lastOfMonth = new Date(Date.UTC(year, month + 1, 0)).getUTCDate()
+    return msDay(Date.UTC(year, month, Math.min(date.getUTCDate(), lastOfMonth)))
+  }
+
+  /** The instant a period of `amount` units, starting at `start`, ends. See `periodEnd`. */
+  dueInstant (start: Date, amount: number, unit: PeriodUnit): Date {
+    return this.periodEnd(this.localDay(start), amount, unit)
+  }
+
+  /**
+   * The instant a period counted from `startDay` ends. The start day is not counted
+   * (民法典 第二百零一条); the period ends at 24:00 of its last day, and a last day that is a
+   * rest day gives way to the next working day (第二百零三条). A working-day period's
+   * last day is a working day by construction.
+   */
+  periodEnd (startDay: string, amount: number, unit: PeriodUnit): Date {
+    if (!Number.isInteger(amount) || amount < 0) throw new RangeError(`a period must be a whole number ≥ 0, not ${amount}`)
+    return this.endOfDay(this.lastDayOfPeriod(startDay, amount, unit))
+  }
+
+  private lastDayOfPeriod (startDay: string, amount: number, unit: PeriodUnit): string {
+    switch (unit) {
+      case 'working_days': return this.addWorkingDays(startDay, amount)
+      case 'calendar_days': return this.nextWorkingDay(this.addCalendarDays(startDay, amount))
+      case 'months': return this.nextWorkingDay(this.addMonths(startDay, amount))
+    }
+  }
+
+  /** The local wall-clock reading of an instant, written as if it were UTC (whole seconds). */
+  private wallClock (ms: number): number {
+    const fields = new Map(this.wallClockFormat.formatToParts(ms).map(p => [p.type, Number(p.value)]))
+    const field = (type: Intl.DateTimeFormatPartTypes): number => fields.get(type) ?? NaN
+    return Date.UTC(field('year'), field('month') - 1, field('day'), field('hour'), field('minute'), field('second'))
+  }
+
+  /** The zone's UTC offset at an instant, in milliseconds. */
+  private offset (ms: number): number {
+    return this.wallClock(ms) - Math.floor(ms / 1000) * 1000
+  }
+}
