@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto'
+
+/**
+ * The tracking code is the reporter's only key to an anonymous report, so it carries
+ * 80 bits from a CSPRNG, written as 16 Crockford base32 symbols (5 bits each) and shown
+ * as four groups of four: 7KQ2-M9XD-…
+ */
+export const TRACKING_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
+
+const SYMBOLS = 16
+const RANDOM_BYTES = 10 // 16 symbols × 5 bits = 80 bits, exactly 10 bytes: no bit is wasted or biased
+/** A code is 16 symbols; anything much longer is not one, however it is spaced. */
+const MAX_INPUT_LENGTH = 64
+
+/**
+ * A hint for `<input pattern>`: letters, digits (half- or full-width) and separators,
+ * 16 to 64 of them. It never blocks a realistic form that `normalizeTrackingCode` accepts;
+ * the server-side normalisation is what decides.
+ */
+export const TRACKING_CODE_PATTERN = '[0-9A-Za-z\\uFF10-\\uFF19\\uFF21-\\uFF3A\\uFF41-\\uFF5A\\s\\p{Pd}\\u2212\\p{Cf}]{16,64}'
+
+export type RandomSource = (bytes: number) => Buffer
+
+/** A new code in canonical form (16 symbols, no hyphens); format it for display. */
+export function generateTrackingCode (random: RandomSource = randomBytes): string {
+  const bytes = random(RANDOM_BYTES)
+  if (bytes.length !== RANDOM_BYTES) throw new RangeError(`the random source returned ${bytes.length} bytes instead of ${RANDOM_BYTES}`)
+  let value = BigInt('0x' + bytes.toString('hex'))
+  let code = ''
+  for (let i = 0; i < SYMBOLS; i++) {
+    code = TRACKING_ALPHABET.charAt(Number(value & 31n)) + code
+    value >>= 5n
+  }
+  return code
+}
+
+// Separators people type or paste: whitespace, every dash (incl. full-width － and the
+// em and en dashes of Chinese input methods), the minus sign, and invisible format
+// characters (zero-width space, soft hyphen) that copying from web pages brings along.
+const SEPARATORS = /[\s\p{Pd}\u2212\p{Cf}]/gu
+const CANONICAL = /^[0-9A-HJKMNP-TV-Z]{16}$/
+
+/**
+ * The canonical 16-symbol form of what a reporter typed, or null when it cannot be a
+ * tracking code. Case, spacing, dashes and full-width characters are forgiven.
+ */
+export function normalizeTrackingCode (input: string): string | null {
+  if (input.length > MAX_INPUT_LENGTH) return null
+  const compact = input.normalize('NFKC').replace(SEPARATORS, '')
+  if (!/^[0-9A-Za-z]{16}$/.test(compact)) return null
+  // Crockford's forgiving reading: O is 0, I and L are 1. U stays invalid.
+  const code = compact.toUpperCase().replace(/O/g, '0').replace(/[IL]/g, '1')
+  return CANONICAL.test(code) ? code : null
+}
+
+/** "7KQ2M9XD…" → "7KQ2-M9XD-…"; throws on anything but a canonical code. */
+export function formatTrackingCode (canonical: string): string {
+  if (!CANONICAL.test(canonical)) throw new TypeError('not a canonical tracking code')
+  return canonical.replace(/(.{4})(?!$)/g, '$1-')
+}
