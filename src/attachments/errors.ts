@@ -1,0 +1,107 @@
+export type AttachmentErrorCode =
+  | 'too_many_files'
+  | 'file_too_large'
+  | 'total_too_large'
+  | 'type_not_allowed'
+  | 'empty_file'
+  | 'unreadable'
+
+export interface BilingualMessage { zh: string, en: string }
+
+const statusCodes = {
+  too_many_files: 413,
+  file_too_large: 413,
+  total_too_large: 413,
+  type_not_allowed: 415,
+  // We cannot strip what we cannot parse, so the content is refused as a format we do not take.
+  unreadable: 415,
+  empty_file: 400
+} as const satisfies Record<AttachmentErrorCode, number>
+
+/** A rejected upload, with a message fit to show to the person who sent it (zh-CN first, English). */
+export class AttachmentError extends Error {
+  readonly statusCode: 400 | 413 | 415
+
+  constructor (readonly code: AttachmentErrorCode, readonly messages: BilingualMessage, readonly fileName: string, options?: ErrorOptions) {
+    super(messages.en, options)
+    this.name = 'AttachmentError'
+    this.statusCode = statusCodes[code]
+  }
+}
+
+export function formatSize (bytes: number): string {
+  if (bytes >= 2 ** 20) return `${round1(bytes / 2 ** 20)} MB`
+  if (bytes >= 2 ** 10) return `${round1(bytes / 2 ** 10)} KB`
+  return `${bytes} B`
+}
+
+function round1 (n: number): number {
+  return Math.round(n * 10) / 10
+}
+
+export function tooManyFiles (fileName: string, maxFiles: number): AttachmentError {
+  return new AttachmentError('too_many_files', {
+    zh: `每次最多上传 ${maxFiles} 个附件，“${fileName}”未能上传。`,
+    en: `At most ${maxFiles} attachments can be uploaded at once; "${fileName}" was not accepted.`
+  }, fileName)
+}
+
+export function fileTooLarge (fileName: string, maxFileBytes: number): AttachmentError {
+  return new AttachmentError('file_too_large', {
+    zh: `附件“${fileName}”超过了单个文件 ${formatSize(maxFileBytes)} 的上限。`,
+    en: `"${fileName}" is larger than the limit of ${formatSize(maxFileBytes)} per file.`
+  }, fileName)
+}
+
+export function totalTooLarge (fileName: string, maxTotalBytes: number): AttachmentError {
+  return new AttachmentError('total_too_large', {
+    zh: `附件合计超过了 ${formatSize(maxTotalBytes)} 的上限，“${fileName}”未能上传。`,
+    en: `The attachments together exceed the limit of ${formatSize(maxTotalBytes)}; "${fileName}" was not accepted.`
+  }, fileName)
+}
+
+export function typeNotAllowed (fileName: string): AttachmentError {
+  return new AttachmentError('type_not_allowed', {
+    zh: `不支持附件“${fileName}”的文件类型。可以上传图片、PDF、Office 文档、音频、视频或纯文本文件。`,
+    en: `"${fileName}" is not a supported type of file. You can upload images, PDF, office documents, audio, video or plain text.`
+  }, fileName)
+}
+
+export function emptyFile (fileName: string): AttachmentError {
+  return new AttachmentError('empty_file', {
+    zh: `附件“${fileName}”是空文件。`,
+    en: `"${fileName}" is empty.`
+  }, fileName)
+}
+
+/** Why a file of an allowed type could not be processed, completing "… could not be processed: ". */
+export const unreadableReasons = {
+  image: {
+    zh: '图片已损坏，或是本系统无法解码的格式（如 HEIC）。请转换为 JPEG 或 PNG 后重新上传。',
+    en: 'the image is damaged or in a format this system cannot decode (such as HEIC). Please convert it to JPEG or PNG and upload it again.'
+  },
+  encryptedPdf: {
+    zh: 'PDF 已加密或设有密码。请上传未加密的版本。',
+    en: 'the PDF is encrypted or password-protected. Please upload a copy without encryption.'
+  },
+  pdf: {
+    zh: 'PDF 已损坏或无法解析。',
+    en: 'the PDF is damaged or cannot be parsed.'
+  },
+  encryptedOffice: {
+    zh: '文档设有密码。请上传未加密的版本。',
+    en: 'the document is password-protected. Please upload a copy without a password.'
+  },
+  office: {
+    zh: '文档已损坏或无法解析。',
+    en: 'the document is damaged or cannot be parsed.'
+  }
+} as const satisfies Record<string, BilingualMessage>
+
+/** `cause` keeps the parser's own error for the log. */
+export function unreadable (fileName: string, reason: BilingualMessage, cause?: unknown): AttachmentError {
+  return new AttachmentError('unreadable', {
+    zh: `无法处理附件“${fileName}”：${reason.zh}`,
+    en: `"${fileName}" could not be processed: ${reason.en}`
+  }, fileName, { cause })
+}

@@ -1,0 +1,157 @@
+import { Readable } from 'node:stream'
+import { crc32 } from 'node:zlib'
+import CFB from 'cfb'
+import { PDFDocument, PDFName, PDFString } from 'pdf-lib'
+import sharp from 'sharp'
+import yazl from 'yazl'
+
+/** Files made at test time; every personal detail in them is "Zhang San", to look for afterwards. */
+export const SECRET = 'Zhang San'
+
+export const XMP_PACKET = `<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>${SECRET}</dc:creator></rdf:Description></rdf:RDF></x:xmpmeta>`
+
+export function streamOf (bytes: Buffer | string): Readable {
+  return Readable.from([Buffer.from(bytes)])
+}
+
+/**
+ * A landscape photo, red on its left half and blue on its right, stored sideways with
+ * EXIF orientation 6 ("rotate 90° clockwise to show"), and with an artist, GPS position and XMP.
+ */
+export async function sidewaysJpegWithGps (): Promise<Buffer> {
+  const red = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#ff0000' } }).png().toBuffer()
+  return await sharp({ create: { width: 40, height: 20, channels: 3, background: '#0000ff' } })
+    .composite([{ input: red, left: 0, top: 0 }])
+    .jpeg()
+    .withExif({
+      IFD0: { Artist: SECRET, Make: 'PhoneMaker', Model: 'Phone 1' },
+      IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '39/1 54/1 27/1', GPSLongitudeRef: 'E', GPSLongitude: '116/1 23/1 50/1' }
+    })
+    .withMetadata({ orientation: 6 })
+    .withXmp(XMP_PACKET)
+    .toBuffer()
+}
+
+/** A PNG with a tEXt chunk ("Author", SECRET) spliced in after its header chunk. */
+export async function pngWithTextChunk (): Promise<Buffer> {
+  const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#336699' } }).png().toBuffer()
+  const endOfHeader = 8 + 4 + 4 + 13 + 4
+  return Buffer.concat([png.subarray(0, endOfHeader), pngChunk('tEXt', Buffer.from(`Author\0${SECRET}`, 'latin1')), png.subarray(endOfHeader)])
+}
+
+function pngChunk (type: string, data: Buffer): Buffer {
+  const typeAndData = Buffer.concat([Buffer.from(type, 'latin1'), data])
+  const length = Buffer.alloc(4)
+  length.writeUInt32BE(data.length)
+  const crc = Buffer.alloc(4)
+  crc.writeUInt32BE(crc32(typeAndData))
+  return Buffer.concat([length, typeAndData, crc])
+}
+
+export async function animatedGif (frames: number): Promise<Buffer> {
+  const colours = ['#ff0000', '#00ff00', '#0000ff', '#ffff00'].slice(0, frames)
+  const images = await Promise.all(colours.map(async background =>
+    await sharp({ create: { width: 10, height: 10, channels: 4, background } }).png().toBuffer()))
+  return await sharp(images, { join: { animated: true } }).gif({ delay: colours.map(() => 100), loop: 0 }).toBuffer()
+}
+
+/**
+ * A one-page PDF with every document information field set, an XMP packet in its catalog,
+ * and, as an earlier incremental save would leave it, an information dictionary nothing refers to.
+ */
+export async function pdfWithMetadata (): Promise<Buffer> {
+  const pdf = await PDFDocument.create()
+  pdf.setAuthor(SECRET)
+  pdf.setCreator(`WPS Office (${SECRET})`)
+  pdf.setProducer(`Producer of ${SECRET}`)
+  pdf.setTitle(`Title by ${SECRET}`)
+  pdf.setSubject(`Subject by ${SECRET}`)
+  pdf.setKeywords([SECRET])
+  pdf.addPage([200, 100]).drawText('evidence', { x: 10, y: 50 })
+  const xmp = pdf.context.stream(XMP_PACKET, { Type: 'Metadata', Subtype: 'XML' })
+  pdf.catalog.set(PDFName.of('Metadata'), pdf.context.register(xmp))
+  pdf.context.register(pdf.context.obj({ Author: PDFString.of(SECRET) }))
+  return Buffer.from(await pdf.save({ useObjectStreams: false }))
+}
+
+/** A PDF whose trailer says it is encrypted. */
+export async function encryptedPdf (): Promise<Buffer> {
+  const pdf = await PDFDocument.create()
+  pdf.addPage()
+  pdf.context.trailerInfo.Encrypt = pdf.context.register(pdf.context.obj({ Filter: 'Standard', V: 2, R: 3 }))
+  return Buffer.from(await pdf.save())
+}
+
+export const DOCX_CONTENT_TYPES = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/><Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/><Override PartName="/docProps/custom.xml" ContentType="application/vnd.openxmlformats-officedocument.custom-properties+xml"/></Types>'
+
+export const DOCX_BODY = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>证据 evidence</w:t></w:r></w:p></w:body></w:document>'
+
+/** A minimal Word document whose core, app and custom properties name SECRET. */
+export async function docxWithProperties (): Promise<Buffer> {
+  return await zipOf([
+    ['[Content_Types].xml', DOCX_CONTENT_TYPES],
+    ['_rels/.rels', '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/><Relationship Id="rId4" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties" Target="docProps/custom.xml"/></Relationships>'],
+    ['word/document.xml', DOCX_BODY],
+    ['docProps/core.xml', `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>${SECRET}</dc:creator><cp:lastModifiedBy>${SECRET}</cp:lastModifiedBy></cp:coreProperties>`],
+    ['docProps/app.xml', `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Company>${SECRET} Ltd</Company><Template>C:\\Users\\${SECRET}\\Normal.dotm</Template></Properties>`],
+    ['docProps/custom.xml', `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"><property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="Owner"><vt:lpwstr>${SECRET}</vt:lpwstr></property></Properties>`]
+  ], new Date(2024, 5, 4, 3, 2, 1))
+}
+
+/** A minimal OpenDocument text whose meta.xml and settings.xml name SECRET. */
+export async function odtWithMeta (): Promise<Buffer> {
+  return await zipOf([
+    ['mimetype', 'application/vnd.oasis.opendocument.text', { compress: false }],
+    ['META-INF/manifest.xml', '<?xml version="1.0" encoding="UTF-8"?>\n<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.text"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/><manifest:file-entry manifest:full-path="meta.xml" manifest:media-type="text/xml"/><manifest:file-entry manifest:full-path="settings.xml" manifest:media-type="text/xml"/></manifest:manifest>'],
+    ['content.xml', '<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:text><text:p>证据</text:p></office:text></office:body></office:document-content>'],
+    ['meta.xml', `<?xml version="1.0" encoding="UTF-8"?>\n<office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="1.2"><office:meta><meta:initial-creator>${SECRET}</meta:initial-creator><dc:creator>${SECRET}</dc:creator></office:meta></office:document-meta>`],
+    ['settings.xml', `<?xml version="1.0" encoding="UTF-8"?>\n<office:document-settings xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:config="urn:oasis:names:tc:opendocument:xmlns:config:1.0" office:version="1.2"><config:config-item config:name="PrinterName" config:type="string">${SECRET}'s printer</config:config-item></office:document-settings>`]
+  ], new Date(2024, 5, 4, 3, 2, 1))
+}
+
+type ZipEntry = [name: string, content: string | Buffer, options?: { compress?: boolean }]
+
+export async function zipOf (entries: ZipEntry[], mtime = new Date()): Promise<Buffer> {
+  const zip = new yazl.ZipFile()
+  for (const [name, content, options] of entries) zip.addBuffer(Buffer.from(content), name, { mtime, ...options })
+  zip.end()
+  const chunks: Buffer[] = []
+  for await (const chunk of zip.outputStream as AsyncIterable<Buffer>) chunks.push(chunk)
+  return Buffer.concat(chunks)
+}
+
+/** A zip whose directory says that `entryName` unpacks to `bytes`, as a real zip bomb's would. */
+export function declareUnpackedSize (zip: Buffer, entryName: string, bytes: number): Buffer {
+  const patched = Buffer.from(zip)
+  const header = Buffer.from('PK\x01\x02', 'latin1')
+  for (let at = patched.indexOf(header); at !== -1; at = patched.indexOf(header, at + 1)) {
+    const nameLength = patched.readUInt16LE(at + 28)
+    if (patched.toString('utf8', at + 46, at + 46 + nameLength) === entryName) {
+      patched.writeUInt32LE(bytes, at + 24)
+      return patched
+    }
+  }
+  throw new Error(`no entry ${entryName}`)
+}
+
+/** A compound file with the given root streams, as legacy Office documents and Windows Installer packages are. */
+export function compoundFile (streams: Record<string, string>): Buffer {
+  const container = CFB.utils.cfb_new()
+  for (const [name, content] of Object.entries(streams)) CFB.utils.cfb_add(container, `/${name}`, Buffer.from(content))
+  return Buffer.from(CFB.write(container, { type: 'buffer' }) as Uint8Array)
+}
+
+/** The start of a Windows executable: "MZ", the offset of the PE header at 0x3c, and "PE\0\0" there. */
+export function windowsExecutable (): Buffer {
+  const exe = Buffer.alloc(512)
+  exe.write('MZ', 0, 'latin1')
+  exe.writeUInt32LE(0x80, 0x3c)
+  exe.write('PE\0\0', 0x80, 'latin1')
+  return exe
+}
+
+export function linuxExecutable (): Buffer {
+  const elf = Buffer.alloc(128)
+  Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]).copy(elf)
+  return elf
+}
