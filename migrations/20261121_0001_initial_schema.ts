@@ -118,6 +118,8 @@ const upStatements = [
     lang text NOT NULL DEFAULT 'zh' CHECK (lang IN ('zh', 'en')),
     operator_id integer REFERENCES staff_users (id),
     assigned_to integer REFERENCES staff_users (id),
+    transferred_from_unit_id integer REFERENCES units (id),
+    extension_requested_at timestamptz,
     received_at timestamptz NOT NULL DEFAULT now(),
     accepted_at timestamptz,
     closed_at timestamptz,
@@ -142,6 +144,7 @@ const upStatements = [
     report_id bigint NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
     stage text NOT NULL CHECK (stage IN ('acceptance', 'handling', 'transfer', 'feedback')),
     state text NOT NULL DEFAULT 'running' CHECK (state IN ('running', 'paused', 'met', 'missed')),
+    period_unit text NOT NULL CHECK (period_unit IN ('calendar_days', 'working_days', 'months')),
     started_at timestamptz NOT NULL,
     due_at timestamptz NOT NULL,
     paused_at timestamptz,
@@ -152,6 +155,26 @@ const upStatements = [
     PRIMARY KEY (report_id, stage)
   )`,
   'CREATE INDEX report_clocks_next_action_idx ON report_clocks (next_action_at) WHERE next_action_at IS NOT NULL',
+
+  // The tracking code is shown once: after POST → redirect, the confirmation page reads it
+  // here (encrypted, keyed by the form's one-time submission key) and deletes it.
+  `CREATE TABLE intake_receipts (
+    submission_key bytea PRIMARY KEY,
+    report_id bigint NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+    code_enc bytea NOT NULL,
+    expires_at timestamptz NOT NULL
+  )`,
+  'CREATE INDEX intake_receipts_expiry_idx ON intake_receipts (expires_at)',
+
+  // A reporter who typed the right code follows the case with a short-lived session, so the
+  // code is typed once and never travels in a URL.
+  `CREATE TABLE reporter_sessions (
+    token_hash bytea PRIMARY KEY,
+    report_id bigint NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    expires_at timestamptz NOT NULL
+  )`,
+  'CREATE INDEX reporter_sessions_expiry_idx ON reporter_sessions (expires_at)',
 
   `CREATE TABLE report_events (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -167,6 +190,15 @@ const upStatements = [
   'CREATE INDEX report_events_report_idx ON report_events (report_id, id)',
   // An escalation step, a warning or any other once-only event is recorded at most once.
   'CREATE UNIQUE INDEX report_events_dedupe_idx ON report_events (report_id, dedupe_key) WHERE dedupe_key IS NOT NULL',
+
+  // A staff member who declared a conflict of interest no longer sees the case.
+  `CREATE TABLE case_conflicts (
+    report_id bigint NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+    staff_id integer NOT NULL REFERENCES staff_users (id),
+    reason text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (staff_id, report_id)
+  )`,
 
   `CREATE TABLE messages (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -239,7 +271,10 @@ const downStatements = [
   'DROP FUNCTION audit_log_append_only()',
   'DROP TABLE attachments',
   'DROP TABLE messages',
+  'DROP TABLE case_conflicts',
   'DROP TABLE report_events',
+  'DROP TABLE reporter_sessions',
+  'DROP TABLE intake_receipts',
   'DROP TABLE report_clocks',
   'DROP TABLE reports',
   'DROP SEQUENCE report_case_seq',

@@ -1,9 +1,20 @@
 import type { FastifyPluginAsync } from 'fastify'
+import abusePlugin from './abuse/plugin.js'
 import type { Config } from './config.js'
 import type { DatabaseHandle } from './db/connect.js'
+import apiDocs from './docs/plugin.js'
 import healthRoutes from './health/routes.js'
+import intakeApi from './intake/api.js'
+import intakePages from './intake/pages.js'
+import intakePlugin from './intake/plugin.js'
 import configPlugin from './plugins/config.js'
 import dbPlugin from './plugins/db.js'
+import securityPlugin from './plugins/security.js'
+import referencePlugin from './reference/plugin.js'
+import trackingApi from './tracking/api.js'
+import trackingPages from './tracking/pages.js'
+import errorsPlugin from './web/errors.js'
+import webPlugin from './web/plugin.js'
 
 export interface AppOptions {
   config: Config
@@ -12,12 +23,23 @@ export interface AppOptions {
   closeDatabase?: boolean
 }
 
-/** The whole portal as one Fastify plugin: ecosystem plugins first, then ours, then features. */
+/** The whole portal as one Fastify plugin: our foundations, ecosystem plugins, then features. */
 const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
   await fastify.register(configPlugin, { config: opts.config })
   await fastify.register(dbPlugin, { database: opts.database, closeOnShutdown: opts.closeDatabase ?? true })
+  await fastify.register(securityPlugin)
+  await fastify.register(referencePlugin)
+  await fastify.register(webPlugin)
+  await fastify.register(errorsPlugin)
+  await fastify.register(abusePlugin)
+  await fastify.register(apiDocs)
+  await fastify.register(intakePlugin)
 
   await fastify.register(healthRoutes)
+  await fastify.register(intakePages)
+  await fastify.register(trackingPages)
+  await fastify.register(intakeApi)
+  await fastify.register(trackingApi)
 }
 
 export default app

@@ -22,6 +22,7 @@ export interface Config {
   sweepIntervalSeconds: number
   hotline: string
   mailbox: string
+  attachmentLimits: { maxFileBytes: number, maxTotalBytes: number, maxFiles: number }
 }
 
 export class ConfigError extends Error {
@@ -31,6 +32,7 @@ export class ConfigError extends Error {
   }
 }
 
+const MB = 1024 * 1024
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
 /** One entry per variable; `description` is what an operator is told when it is wrong. */
@@ -52,7 +54,10 @@ const schema = {
     LOG_LEVEL: { type: 'string', enum: LOG_LEVELS, description: `one of ${LOG_LEVELS.join(', ')}` },
     SWEEP_INTERVAL_SECONDS: { type: 'integer', minimum: 0, maximum: 86400, description: 'a whole number of seconds from 0 to 86400' },
     PORTAL_HOTLINE: { type: 'string', minLength: 1, maxLength: 40, description: 'a phone number' },
-    PORTAL_MAILBOX: { type: 'string', pattern: '^[^\\s@]+@[^\\s@]+$', description: 'an e-mail address' }
+    PORTAL_MAILBOX: { type: 'string', pattern: '^[^\\s@]+@[^\\s@]+$', description: 'an e-mail address' },
+    ATTACHMENT_MAX_FILE_MB: { type: 'integer', minimum: 1, maximum: 1024, description: 'a whole number of megabytes from 1 to 1024' },
+    ATTACHMENT_MAX_TOTAL_MB: { type: 'integer', minimum: 1, maximum: 4096, description: 'a whole number of megabytes from 1 to 4096' },
+    ATTACHMENT_MAX_FILES: { type: 'integer', minimum: 0, maximum: 100, description: 'a whole number from 0 to 100' }
   }
 } as const
 
@@ -127,6 +132,11 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: (input.LOG_LEVEL as Config['logLevel'] | undefined) ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     sweepIntervalSeconds: (input.SWEEP_INTERVAL_SECONDS as number | undefined) ?? 60,
     hotline: (input.PORTAL_HOTLINE as string | undefined) ?? '12380',
-    mailbox: (input.PORTAL_MAILBOX as string | undefined) ?? 'report@localhost'
+    mailbox: (input.PORTAL_MAILBOX as string | undefined) ?? 'report@localhost',
+    attachmentLimits: {
+      maxFileBytes: ((input.ATTACHMENT_MAX_FILE_MB as number | undefined) ?? 20) * MB,
+      maxTotalBytes: ((input.ATTACHMENT_MAX_TOTAL_MB as number | undefined) ?? 50) * MB,
+      maxFiles: (input.ATTACHMENT_MAX_FILES as number | undefined) ?? 10
+    }
   }
 }

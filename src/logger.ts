@@ -13,7 +13,9 @@ export function loggerOptions (config: Pick<Config, 'logLevel'>): FastifyServerO
         method: req.method,
         url: req.routeOptions?.url ?? req.url.split('?')[0]
       }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode })
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      // Database errors carry the statement's parameters (report text among them): log only what diagnoses.
+      err: (err: Error & { code?: string }) => ({ type: err.name, message: err.message, code: err.code, stack: err.stack ?? '' })
     },
     redact: { paths: ['req.headers', 'req.remoteAddress', 'req.remotePort', 'req.hostname'], remove: true }
   }

@@ -22,6 +22,8 @@ export interface DatabaseHandle {
   dialect: 'postgres' | 'pglite'
   /** Where the embedded database lives; undefined for a server or in memory. */
   location: string | undefined
+  /** The embedded database itself, for what only PGlite does (dumps). */
+  pglite?: PGlite
 }
 
 export interface ConnectOptions {
@@ -29,6 +31,8 @@ export interface ConnectOptions {
   /** Folder for the embedded database; `memory` keeps it in memory (tests). */
   dataDir?: string | 'memory'
   poolSize?: number
+  /** Start the embedded database from a dump (PGlite's dumpDataDir) instead of an empty one. */
+  loadDataDir?: Blob
 }
 
 export function pglitePath (dataDir: string): string {
@@ -61,7 +65,8 @@ export function connect (options: ConnectOptions): DatabaseHandle {
   // One options object: PGlite ignores the options argument when the data folder is undefined.
   const client = new PGlite({
     ...(location === undefined ? {} : { dataDir: location }),
+    ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }),
     parsers: { [pgliteTypes.INT8]: parseInt8, [pgliteTypes.DATE]: keepText }
   })
-  return { db: new Kysely<Database>({ dialect: new PGliteDialect(client) }), dialect: 'pglite', location }
+  return { db: new Kysely<Database>({ dialect: new PGliteDialect(client) }), dialect: 'pglite', location, pglite: client }
 }

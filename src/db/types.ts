@@ -119,6 +119,8 @@ export interface ReportTable {
   lang: WithDefault<Lang>
   operator_id: number | null
   assigned_to: number | null
+  transferred_from_unit_id: number | null
+  extension_requested_at: Timestamp | null
   received_at: DefaultTimestamp
   accepted_at: Timestamp | null
   closed_at: Timestamp | null
@@ -135,6 +137,7 @@ export interface ReportClockTable {
   report_id: number
   stage: ClockStage
   state: WithDefault<ClockState>
+  period_unit: 'calendar_days' | 'working_days' | 'months'
   started_at: Timestamp
   due_at: Timestamp
   paused_at: Timestamp | null
@@ -142,6 +145,20 @@ export interface ReportClockTable {
   escalation_step: WithDefault<number>
   next_action_at: Timestamp | null
   updated_at: DefaultTimestamp
+}
+
+export interface IntakeReceiptTable {
+  submission_key: Buffer
+  report_id: number
+  code_enc: Buffer
+  expires_at: Timestamp
+}
+
+export interface ReporterSessionTable {
+  token_hash: Buffer
+  report_id: number
+  created_at: DefaultTimestamp
+  expires_at: Timestamp
 }
 
 export interface ReportEventTable {
@@ -154,6 +171,13 @@ export interface ReportEventTable {
   body: WithDefault<string>
   data: ColumnType<Record<string, unknown>, string | undefined, string>
   dedupe_key: string | null
+}
+
+export interface CaseConflictTable {
+  report_id: number
+  staff_id: number
+  reason: string
+  created_at: DefaultTimestamp
 }
 
 export interface MessageTable {
@@ -218,7 +242,10 @@ export interface Database {
   reports: ReportTable
   report_clocks: ReportClockTable
   report_events: ReportEventTable
+  intake_receipts: IntakeReceiptTable
+  reporter_sessions: ReporterSessionTable
   messages: MessageTable
+  case_conflicts: CaseConflictTable
   attachments: AttachmentTable
   audit_log: AuditLogTable
   mail_outbox: MailOutboxTable

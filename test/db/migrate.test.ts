@@ -5,8 +5,8 @@ import { connect, type DatabaseHandle } from '../../src/db/connect.js'
 import { migrateToLatest, migrator, pendingMigrations } from '../../src/db/migrate.js'
 import { createServerDatabase, testServerUrl } from '../helpers/database.js'
 
-const TABLES = ['attachments', 'audit_log', 'calendar_days', 'categories', 'deadline_policies', 'mail_outbox', 'messages',
-  'report_clocks', 'report_events', 'reports', 'routing_rules', 'staff_sessions', 'staff_users', 'units']
+const TABLES = ['attachments', 'audit_log', 'calendar_days', 'case_conflicts', 'categories', 'deadline_policies', 'intake_receipts', 'mail_outbox', 'messages',
+  'report_clocks', 'report_events', 'reporter_sessions', 'reports', 'routing_rules', 'staff_sessions', 'staff_users', 'units']
 
 async function tables (handle: DatabaseHandle): Promise<string[]> {
   const { rows } = await sql<{ table_name: string }>`

@@ -33,7 +33,8 @@ export interface TestApp {
 export async function buildTestApp (t: TestLike, options: { env?: NodeJS.ProcessEnv, database?: DatabaseHandle } & FreshDatabaseOptions = {}): Promise<TestApp> {
   const config = testConfig(t, options.env)
   const database = options.database ?? await freshDatabase(t, options)
-  const instance = Fastify({ logger: false })
+  // TEST_LOG=error (or debug) shows the app's log while debugging a test.
+  const instance = Fastify({ logger: process.env.TEST_LOG === undefined ? false : { level: process.env.TEST_LOG } })
   await instance.register(fp(app), { config, database })
   await instance.ready()
   t.teardown(async () => { await instance.close() })

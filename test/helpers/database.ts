@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto'
+import { sql } from 'kysely'
 import pg from 'pg'
 import { connect, type DatabaseHandle } from '../../src/db/connect.js'
 import { migrateToLatest } from '../../src/db/migrate.js'
 import { seed } from '../../src/seed/seed.js'
+import { type TemplateKind, templateDump } from './pglite-template.js'
 
 interface Teardown { teardown: (fn: () => unknown) => void }
 
@@ -46,10 +48,16 @@ export interface FreshDatabaseOptions {
  */
 export async function freshDatabase (t: Teardown, options: FreshDatabaseOptions = {}): Promise<DatabaseHandle> {
   const serverUrl = options.serverUrl === null ? undefined : (options.serverUrl ?? testServerUrl)
-  const handle = serverUrl === undefined
-    ? connect({ dataDir: 'memory' })
-    : connect({ databaseUrl: await createServerDatabase(t, serverUrl), poolSize: 10 })
-  if (options.migrate !== false) await migrateToLatest(handle.db)
-  if (options.migrate !== false && options.seed !== false) await seed(handle.db)
+  const kind: TemplateKind = options.migrate === false ? 'empty' : options.seed === false ? 'migrated' : 'seeded'
+  if (serverUrl === undefined) {
+    const handle = connect({ dataDir: 'memory', loadDataDir: await templateDump(kind) })
+    // A PGlite started from a dump and closed before its first query leaves a timer that
+    // raises SIGALRM about 40 s later; a first query settles it.
+    await sql`select 1`.execute(handle.db)
+    return handle
+  }
+  const handle = connect({ databaseUrl: await createServerDatabase(t, serverUrl), poolSize: 10 })
+  if (kind !== 'empty') await migrateToLatest(handle.db)
+  if (kind === 'seeded') await seed(handle.db)
   return handle
 }

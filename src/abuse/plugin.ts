@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto'
+import fastifyRateLimit from '@fastify/rate-limit'
+import type { FastifyRequest, onRequestHookHandler } from 'fastify'
+import fp from 'fastify-plugin'
+import { Redis } from 'ioredis'
+import { type AttemptCounter, MemoryAttemptCounter, RedisAttemptCounter } from './attempt-counter.js'
+
+export class RateLimitedError extends Error {
+  readonly statusCode = 429
+  constructor (readonly retryAfterSeconds: number) {
+    super('rate limited')
+    this.name = 'RateLimitedError'
+  }
+}
+
+export interface AbuseLimits {
+  /** Report submissions per client: per hour and per day. */
+  submissions: onRequestHookHandler[]
+  /** All tracking requests per client (a generous ceiling; misses are counted separately). */
+  tracking: onRequestHookHandler[]
+  attempts: AttemptCounter
+  /** A client key that does not reveal the address: keyed hash, rotated with SECRET_KEY. */
+  clientKey: (request: FastifyRequest) => string
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    abuse: AbuseLimits
+  }
+}
+
+export interface AbuseOptions {
+  submissionsPerHour?: number
+  submissionsPerDay?: number
+  trackingPerQuarterHour?: number
+}
+
+export default fp<AbuseOptions>(async (fastify, opts) => {
+  const salt = fastify.secrets.deriveKey('client-key')
+  const clientKey = (request: FastifyRequest): string =>
+    createHash('sha256').update(salt).update(request.ip).digest('base64url').slice(0, 22)
+
+  let redis: Redis | undefined
+  if (fastify.config.redisUrl !== undefined) {
+    redis = new Redis(fastify.config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false })
+    fastify.addHook('onClose', async () => { await redis!.quit() })
+  }
+
+  await fastify.register(fastifyRateLimit, {
+    global: false,
+    ...(redis === undefined ? {} : { redis, nameSpace: 'portal:rl:' }),
+    keyGenerator: clientKey,
+    // With Redis down, serve rather than refuse every citizen.
+    skipOnError: true,
+    errorResponseBuilder: (_request, context) => new RateLimitedError(Math.max(1, Math.ceil(context.ttl / 1000)))
+  })
+
+  const limit = (max: number, timeWindow: string, groupId: string): onRequestHookHandler =>
+    fastify.rateLimit({ max, timeWindow, groupId, keyGenerator: clientKey })
+
+  fastify.decorate('abuse', {
+    submissions: [
+      limit(opts.submissionsPerHour ?? 20, '1 hour', 'submit-hour'),
+      limit(opts.submissionsPerDay ?? 60, '1 day', 'submit-day')
+    ],
+    tracking: [limit(opts.trackingPerQuarterHour ?? 120, '15 minutes', 'track')],
+    attempts: redis === undefined ? new MemoryAttemptCounter() : new RedisAttemptCounter(redis),
+    clientKey
+  })
+}, { name: 'abuse', dependencies: ['config', 'security'], fastify: '5.x' })

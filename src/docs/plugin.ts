@@ -1,0 +1,19 @@
+import fastifySwagger from '@fastify/swagger'
+import fastifySwaggerUi from '@fastify/swagger-ui'
+import fp from 'fastify-plugin'
+
+/** The OpenAPI document of the JSON API at /docs/json, and a reader at /docs. */
+export default fp(async (fastify) => {
+  await fastify.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Supervision report portal API',
+        description: 'Public intake and tracking (no authentication), and the staff API (Bearer token). Errors carry a message in the language asked for (?lang=zh|en or Accept-Language).',
+        version: '1'
+      },
+      servers: [{ url: fastify.config.publicUrl }],
+      tags: [{ name: 'public', description: 'Citizens: report and track' }, { name: 'staff', description: 'Staff: queue and case actions' }]
+    }
+  })
+  await fastify.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { docExpansion: 'list' } })
+}, { name: 'api-docs', fastify: '5.x' })

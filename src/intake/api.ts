@@ -1,0 +1,107 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { StoredAttachment } from '../attachments/store.js'
+import { translate } from '../web/i18n.js'
+import { readMultipart } from '../web/multipart.js'
+import { categoryGroups } from './pages.js'
+import { checkReportInput, reportInputSchema } from './report-input.js'
+import { type Receipt, submitReport } from './service.js'
+
+export const deadlineSchema = {
+  type: 'object',
+  required: ['stage', 'dueAt'],
+  properties: {
+    stage: { type: 'string', enum: ['acceptance', 'handling', 'transfer', 'feedback'] },
+    dueAt: { type: 'string', format: 'date-time' },
+    state: { type: 'string', enum: ['running', 'paused', 'met', 'missed'] }
+  }
+} as const
+
+export const errorSchema = {
+  type: 'object',
+  required: ['error', 'message'],
+  properties: {
+    error: { type: 'string' },
+    message: { type: 'string' },
+    fields: { type: 'array', items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } } }
+  }
+} as const
+
+const receiptSchema = {
+  type: 'object',
+  required: ['trackingCode', 'caseNumber', 'receivedAt', 'status', 'deadlines'],
+  properties: {
+    trackingCode: { type: 'string', description: 'shown once; the only key to the case' },
+    caseNumber: { type: 'string' },
+    receivedAt: { type: 'string', format: 'date-time' },
+    status: { type: 'string' },
+    deadlines: { type: 'array', items: deadlineSchema }
+  }
+} as const
+
+const langQuery = { type: 'object', properties: { lang: { type: 'string', enum: ['zh', 'en'] } } } as const
+
+const receiptBody = (receipt: Receipt): Record<string, unknown> => ({
+  trackingCode: receipt.trackingCode,
+  caseNumber: receipt.caseNumber,
+  receivedAt: receipt.receivedAt,
+  status: receipt.status,
+  deadlines: receipt.deadlines.map(d => ({ stage: d.stage, dueAt: d.dueAt }))
+})
+
+const intakeApi: FastifyPluginAsync = async (fastify) => {
+  const limits = fastify.config.attachmentLimits
+
+  fastify.get('/api/v1/categories', {
+    schema: {
+      tags: ['public'],
+      summary: 'Categories of problems that can be reported (localised by ?lang or Accept-Language)',
+      querystring: langQuery,
+      response: {
+        200: {
+          type: 'array',
+          items: { type: 'object', required: ['code', 'group', 'name', 'description'], properties: { code: { type: 'string' }, group: { type: 'string' }, name: { type: 'string' }, description: { type: 'string' } } }
+        }
+      }
+    }
+  }, async request => categoryGroups(await fastify.reference.get(), request.lang)
+    .flatMap(g => g.categories.map(c => ({ code: c.code, group: g.group, name: c.name, description: c.description }))))
+
+  async function readBody (request: FastifyRequest): Promise<{ body: Record<string, unknown>, files: StoredAttachment[] }> {
+    if (!request.isMultipart()) return { body: (request.body ?? {}) as Record<string, unknown>, files: [] }
+    const { fields, files, refused } = await readMultipart(request, fastify.attachments, limits)
+    if (refused !== undefined) throw refused
+    return { body: fields, files }
+  }
+
+  fastify.post('/api/v1/reports', {
+    onRequest: fastify.abuse.submissions,
+    attachValidation: true,
+    schema: {
+      tags: ['public'],
+      summary: 'File a report (application/json, or multipart/form-data with the same fields and files)',
+      description: 'An Idempotency-Key header makes a retried request return the same report instead of filing another.',
+      headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 16, maxLength: 200 } } },
+      body: reportInputSchema,
+      response: { 200: receiptSchema, 201: receiptSchema, 400: errorSchema, 409: errorSchema, 413: errorSchema, 415: errorSchema, 429: errorSchema }
+    }
+  }, async (request, reply) => {
+    const { body, files } = await readBody(request)
+    // The route schema documents the body; our own check reports every field at once, localised.
+    const checked = checkReportInput(body, request.lang)
+    const invalid = (errors: Array<{ field: string, message: string }>): unknown =>
+      reply.code(400).send({ error: 'invalid_report', message: translate(request.lang, 'errorSummary.title'), fields: errors })
+    if (!checked.ok) return invalid(checked.errors)
+    const key = request.headers['idempotency-key']
+    const result = await submitReport(fastify.intakeDeps, checked.value, {
+      channel: 'web', lang: request.lang, attachments: files, ...(typeof key === 'string' ? { submissionToken: key } : {})
+    })
+    if (result.kind === 'invalid') return invalid(result.errors)
+    if (result.kind === 'duplicate') {
+      if (result.receipt === undefined) return reply.code(409).send({ error: 'duplicate', message: 'this Idempotency-Key was used for an earlier report' })
+      return reply.code(200).send(receiptBody(result.receipt))
+    }
+    return reply.code(201).send(receiptBody(result.receipt))
+  })
+}
+
+export default intakeApi

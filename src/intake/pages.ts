@@ -1,0 +1,111 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { StoredAttachment } from '../attachments/store.js'
+import type { Lang } from '../db/types.js'
+import type { ReferenceData } from '../reference/load.js'
+import { decodeKeptFiles, encodeKeptFiles } from '../web/kept-files.js'
+import { readMultipart, verifyCsrf } from '../web/multipart.js'
+import { translate } from '../web/i18n.js'
+import type { FieldError } from '../web/render.js'
+import { CONTENT_MAX, CONTENT_MIN, checkReportInput, FIELDS } from './report-input.js'
+import { readReceipt, submitReport } from './service.js'
+
+const RECEIPT_COOKIE = 'receipt'
+const GROUP_ORDER = ['yong', 'lan', 'san', 'hun', 'other'] as const
+
+export function categoryGroups (reference: ReferenceData, lang: Lang): Array<{ group: string, categories: Array<{ code: string, name: string, description: string }> }> {
+  return GROUP_ORDER.map(group => ({
+    group,
+    categories: reference.categories.filter(c => c.group === group).map(c => ({
+      code: c.code,
+      name: lang === 'zh' ? c.nameZh : c.nameEn,
+      description: lang === 'zh' ? c.descriptionZh : c.descriptionEn
+    }))
+  })).filter(g => g.categories.length > 0)
+}
+
+const intakePages: FastifyPluginAsync = async (fastify) => {
+  const { config, reference, secrets } = fastify
+  const limits = config.attachmentLimits
+  const limitParams = {
+    min: CONTENT_MIN,
+    max: CONTENT_MAX,
+    files: limits.maxFiles,
+    fileMb: Math.floor(limits.maxFileBytes / 1024 / 1024),
+    totalMb: Math.floor(limits.maxTotalBytes / 1024 / 1024)
+  }
+  const secure = config.publicUrl.startsWith('https://')
+
+  async function showForm (request: FastifyRequest, reply: FastifyReply, values: Record<string, string>, errors: FieldError[], kept: StoredAttachment[], submissionToken: string, status = errors.length > 0 ? 400 : 200): Promise<FastifyReply> {
+    const data = await reference.get()
+    const lang = request.lang
+    return reply.header('cache-control', 'no-store').page('intake/report', {
+      values,
+      limits: limitParams,
+      submissionToken,
+      keptFiles: kept,
+      keptFilesField: encodeKeptFiles(secrets, kept),
+      categoryGroups: [
+        { label: '', options: [{ value: '', label: translate(lang, 'field.choose', { field: translate(lang, 'report.category') }) }] },
+        ...categoryGroups(data, lang).map(g => ({
+          label: translate(lang, `group.${g.group}` as 'group.yong'),
+          options: g.categories.map(c => ({ value: c.code, label: c.name }))
+        }))
+      ],
+      unitGroups: [{
+        label: '',
+        options: [{ value: '', label: translate(lang, 'report.subjectUnit.choose') },
+          ...data.units.filter(u => u.active).map(u => ({ value: u.code, label: lang === 'zh' ? u.nameZh : u.nameEn })),
+          { value: '', label: translate(lang, 'report.subjectUnit.none') }]
+      }]
+    }, { titleKey: 'report.title', errors, status })
+  }
+
+  fastify.get('/', { schema: { hide: true } }, async (request, reply) => {
+    const data = await reference.get()
+    return reply.page('intake/home', {
+      groups: categoryGroups(data, request.lang).map(g => ({
+        label: translate(request.lang, `group.${g.group}` as 'group.yong'),
+        categories: g.categories
+      }))
+    }, { titleKey: 'home.title' })
+  })
+
+  fastify.get('/report', { schema: { hide: true } }, async (request, reply) =>
+    await showForm(request, reply, { identity: 'anonymous' }, [], [], secrets.newToken(24)))
+
+  fastify.post('/report', { schema: { hide: true }, onRequest: fastify.abuse.submissions }, async (request, reply) => {
+    const { fields, files, refused } = await readMultipart(request, fastify.attachments, limits)
+    await verifyCsrf(fastify, request, reply, fields._csrf)
+
+    const kept = [...decodeKeptFiles(secrets, fields.keptFiles), ...files]
+    const submissionToken = typeof fields.submissionToken === 'string' && fields.submissionToken.length >= 16 ? fields.submissionToken : secrets.newToken(24)
+    const values = Object.fromEntries(FIELDS.filter(f => typeof fields[f] === 'string').map(f => [f, fields[f]!]))
+    const errors: FieldError[] = []
+    if (refused !== undefined) errors.push({ field: 'attachments', message: refused.messages[request.lang] })
+    if (kept.length > limits.maxFiles) errors.push({ field: 'attachments', message: translate(request.lang, 'field.invalid', { field: translate(request.lang, 'report.attachments') }) })
+
+    const checked = checkReportInput(values, request.lang)
+    if (!checked.ok) errors.push(...checked.errors)
+    if (errors.length > 0 || !checked.ok) {
+      return await showForm(request, reply, values, errors, kept, submissionToken, refused?.statusCode ?? 400)
+    }
+
+    const result = await submitReport(fastify.intakeDeps, checked.value, {
+      channel: 'web', lang: request.lang, submissionToken, attachments: kept
+    })
+    if (result.kind === 'invalid') return await showForm(request, reply, values, result.errors, kept, submissionToken)
+    // The same cookie value for a first and a repeated submission: whichever response the
+    // browser keeps, the confirmation page finds the one receipt.
+    reply.setCookie(RECEIPT_COOKIE, submissionToken, { path: '/report/done', httpOnly: true, sameSite: 'strict', secure, maxAge: 3600 })
+    return await reply.code(303).redirect('/report/done')
+  })
+
+  fastify.get('/report/done', { schema: { hide: true } }, async (request, reply) => {
+    const token = request.cookies[RECEIPT_COOKIE]
+    const receipt = token === undefined ? undefined : await readReceipt(fastify.intakeDeps, token, { consume: true })
+    reply.clearCookie(RECEIPT_COOKIE, { path: '/report/done' })
+    return reply.header('cache-control', 'no-store').page('intake/report-done', { receipt }, { titleKey: 'done.title' })
+  })
+}
+
+export default intakePages

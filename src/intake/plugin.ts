@@ -1,0 +1,32 @@
+import fastifyMultipart from '@fastify/multipart'
+import { join } from 'node:path'
+import fp from 'fastify-plugin'
+import { AttachmentStore } from '../attachments/store.js'
+import type { CasesDeps } from '../cases/service.js'
+import type { IntakeDeps } from './service.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    attachments: AttachmentStore
+    intakeDeps: IntakeDeps
+    casesDeps: CasesDeps
+  }
+}
+
+/** What intake, tracking and case handling share: the attachment store and their service dependencies. */
+export default fp(async (fastify) => {
+  const { config } = fastify
+  await fastify.register(fastifyMultipart, {
+    // The attachment store refuses an oversized file itself, naming it, in the user's language.
+    throwFileSizeLimit: false,
+    limits: { fileSize: config.attachmentLimits.maxFileBytes + 1, files: config.attachmentLimits.maxFiles + 1, fieldSize: 64 * 1024, fields: 40 }
+  })
+  fastify.decorate('attachments', new AttachmentStore(join(config.dataDir, 'attachments')))
+  fastify.decorate('intakeDeps', { db: fastify.db, secrets: fastify.secrets, reference: fastify.reference })
+  fastify.decorate('casesDeps', {
+    db: fastify.db,
+    secrets: fastify.secrets,
+    reference: fastify.reference,
+    mailDomain: new URL(config.publicUrl).hostname
+  })
+}, { name: 'intake', dependencies: ['config', 'db', 'security', 'reference'], fastify: '5.x' })

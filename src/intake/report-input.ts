@@ -1,0 +1,153 @@
+import { Ajv, type ErrorObject } from 'ajv'
+import addFormats from 'ajv-formats'
+import type { IdentityMode } from '../db/types.js'
+import { type Lang, type MessageKey, translate } from '../web/i18n.js'
+import type { FieldError } from '../web/render.js'
+
+export const CONTENT_MIN = 10
+export const CONTENT_MAX = 5000
+
+/** Text people type: no NUL or other control characters (but newlines and tabs), no U+FFFD from broken UTF-8. */
+const TEXT = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F\\uFFFD]*$'
+
+const text = (maxLength: number, minLength = 0): Record<string, unknown> => ({ type: 'string', minLength, maxLength, pattern: TEXT })
+
+/** The fields of a report, shared by the web form, the JSON API and operator intake. */
+export const reportInputSchema = {
+  $id: 'ReportInput',
+  type: 'object',
+  additionalProperties: false,
+  required: ['category', 'content'],
+  properties: {
+    category: { type: 'string', minLength: 1, maxLength: 64, description: 'category code (GET /api/v1/categories)' },
+    subjectName: text(100),
+    subjectPosition: text(100),
+    subjectUnit: { type: 'string', maxLength: 64, description: 'unit code, or empty with subjectUnitText' },
+    subjectUnitText: text(200),
+    place: text(200),
+    when: text(100),
+    content: text(CONTENT_MAX, CONTENT_MIN),
+    identity: { type: 'string', enum: ['anonymous', 'real_name'], default: 'anonymous' },
+    reporterName: text(50),
+    reporterPhone: { type: 'string', pattern: '^[0-9+()\\- ]{5,20}$' },
+    reporterEmail: { type: 'string', format: 'email', maxLength: 254 },
+    reporterIdNumber: { type: 'string', pattern: '^[0-9]{17}[0-9Xx]$' },
+    contactEmail: { type: 'string', format: 'email', maxLength: 254 },
+    lang: { type: 'string', enum: ['zh', 'en'] }
+  },
+  if: { properties: { identity: { const: 'real_name' } }, required: ['identity'] },
+  then: { required: ['reporterName', 'reporterPhone'] }
+} as const
+
+export interface ReportInput {
+  category: string
+  subjectName?: string
+  subjectPosition?: string
+  subjectUnit?: string
+  subjectUnitText?: string
+  place?: string
+  when?: string
+  content: string
+  identity: IdentityMode
+  reporterName?: string
+  reporterPhone?: string
+  reporterEmail?: string
+  reporterIdNumber?: string
+  contactEmail?: string
+  lang?: Lang
+}
+
+export const FIELDS = Object.keys(reportInputSchema.properties) as Array<keyof ReportInput>
+
+const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true })
+addFormats.default(ajv, ['email'])
+const validate = ajv.compile<ReportInput>(reportInputSchema)
+
+const LABELS: Record<string, MessageKey> = {
+  category: 'report.category',
+  subjectName: 'report.subjectName',
+  subjectPosition: 'report.subjectPosition',
+  subjectUnit: 'report.subjectUnit',
+  subjectUnitText: 'report.subjectUnitText',
+  place: 'report.place',
+  when: 'report.when',
+  content: 'report.content',
+  identity: 'report.identity',
+  reporterName: 'report.reporterName',
+  reporterPhone: 'report.reporterPhone',
+  reporterEmail: 'report.reporterEmail',
+  reporterIdNumber: 'report.reporterIdNumber',
+  contactEmail: 'report.contactEmail'
+}
+
+/** Form answers arrive as strings with stray spaces and CRLF; empty means "not given". */
+export function cleanReportFields (raw: Record<string, unknown>): Record<string, unknown> {
+  const cleaned: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(raw)) {
+    if (typeof value !== 'string') {
+      cleaned[key] = value
+      continue
+    }
+    const normalised = value.replace(/\r\n?/g, '\n').normalize('NFC').trim()
+    if (normalised !== '') cleaned[key] = normalised
+  }
+  return cleaned
+}
+
+function fieldOf (error: ErrorObject): string {
+  if (error.keyword === 'required') return String(error.params.missingProperty)
+  if (error.keyword === 'additionalProperties') return String(error.params.additionalProperty)
+  return error.instancePath.replace(/^\//, '').split('/')[0] || 'form'
+}
+
+function messageFor (error: ErrorObject, field: string, lang: Lang): string {
+  const label = translate(lang, LABELS[field] ?? 'report.content')
+  const t = (key: MessageKey, params: Record<string, string | number> = {}): string => translate(lang, key, { field: label, ...params })
+  switch (error.keyword) {
+    case 'required': return field === 'category' ? t('field.choose') : t('field.required')
+    case 'minLength': return Number(error.params.limit) <= 1 ? t('field.required') : t('field.tooShort', { min: Number(error.params.limit) })
+    case 'maxLength': return t('field.tooLong', { max: Number(error.params.limit) })
+    case 'format': return t('field.invalidEmail')
+    case 'enum': return t('field.choose')
+    case 'pattern':
+      if (field === 'reporterPhone') return t('field.invalidPhone')
+      if (field === 'reporterIdNumber') return t('field.invalidIdNumber')
+      return t('field.invalidText')
+    default: return t('field.invalid')
+  }
+}
+
+/** Ajv errors as one message per field, in the order the fields appear on the form. */
+export function fieldErrors (errors: ErrorObject[], lang: Lang): FieldError[] {
+  const byField = new Map<string, string>()
+  for (const error of errors) {
+    if (error.keyword === 'if') continue
+    const field = fieldOf(error)
+    if (!byField.has(field)) byField.set(field, messageFor(error, field, lang))
+  }
+  const order = (field: string): number => {
+    const index = FIELDS.indexOf(field as keyof ReportInput)
+    return index === -1 ? FIELDS.length : index
+  }
+  return [...byField].sort((a, b) => order(a[0]) - order(b[0])).map(([field, message]) => ({ field, message }))
+}
+
+export type CheckResult = { ok: true, value: ReportInput } | { ok: false, errors: FieldError[] }
+
+/** Validates the shape; the service then checks what needs the database (category, unit). */
+export function checkReportInput (raw: Record<string, unknown>, lang: Lang): CheckResult {
+  const candidate = cleanReportFields(raw)
+  if (!validate(candidate)) return { ok: false, errors: fieldErrors(validate.errors ?? [], lang) }
+  const value = candidate as unknown as ReportInput
+  if (value.subjectName === undefined && value.subjectUnit === undefined && value.subjectUnitText === undefined) {
+    return { ok: false, errors: [{ field: 'subjectName', message: translate(lang, 'field.subjectMissing') }] }
+  }
+  if (value.identity === 'anonymous') {
+    // Real-name details typed before switching to anonymous are dropped, never stored.
+    delete value.reporterName
+    delete value.reporterPhone
+    delete value.reporterEmail
+    delete value.reporterIdNumber
+  }
+  return { ok: true, value }
+}

@@ -1,0 +1,183 @@
+import type { Kysely } from 'kysely'
+import type { Channel, ClockStage, Database, Lang, ReportStatus } from '../db/types.js'
+import { planClocks, nextDueAt } from '../domain/deadline-clock.js'
+import { defaultLadderPolicy, type LadderPolicy, nextActionAt } from '../domain/escalation.js'
+import { ancestors, routeReport, type RoutingDecision } from '../domain/routing.js'
+import { formatTrackingCode, generateTrackingCode } from '../domain/tracking-code.js'
+import type { ReferenceCache, ReferenceData, UnitRef } from '../reference/load.js'
+import type { Secrets } from '../security/secrets.js'
+import { translate } from '../web/i18n.js'
+import type { FieldError } from '../web/render.js'
+import { findReceipt, insertReport, type NewEventRow, runningDeadlines } from './queries.js'
+import type { ReportInput } from './report-input.js'
+
+export interface IntakeDeps {
+  db: Kysely<Database>
+  secrets: Secrets
+  reference: ReferenceCache
+  ladder?: LadderPolicy
+}
+
+export interface StoredFile { sha256: string, sizeBytes: number, mediaType: string, originalName: string }
+
+export interface SubmitOptions {
+  channel: Channel
+  lang: Lang
+  /** The form's one-time token or the API's Idempotency-Key: the same key makes one report. */
+  submissionToken?: string
+  operatorId?: number
+  attachments?: StoredFile[]
+  now?: Date
+}
+
+export interface Deadline { stage: ClockStage, dueAt: Date, state?: string }
+
+/** What the reporter is told once: the tracking code, and what happens next. */
+export interface Receipt {
+  trackingCode: string
+  caseNumber: string
+  reportId: number
+  receivedAt: Date
+  status: ReportStatus
+  deadlines: Deadline[]
+}
+
+export type SubmitResult =
+  | { kind: 'created', receipt: Receipt }
+  /** The key was used before: the earlier report stands; its receipt if it is still kept. */
+  | { kind: 'duplicate', receipt: Receipt | undefined }
+  | { kind: 'invalid', errors: FieldError[] }
+
+/** How long an unviewed receipt is kept for the confirmation page or an API retry. */
+export const RECEIPT_TTL_MS = 60 * 60 * 1000
+const CODE_AAD = 'intake-receipt'
+const IDENTITY_AAD = 'report-identity'
+const CONTACT_AAD = 'report-contact-email'
+
+function routingEvent (decision: RoutingDecision, reference: ReferenceData, ruleUnit: UnitRef | undefined): NewEventRow {
+  const unit = reference.unitById.get(decision.unitId)
+  const unitCode = (id: number): string => reference.unitById.get(id)?.code ?? String(id)
+  return {
+    type: 'routed',
+    visibility: 'internal',
+    body: decision.reason === 'rule'
+      ? `routing rule ${decision.ruleId} → ${unit?.code ?? decision.unitId}`
+      : `routing rule ${decision.ruleId} → ${ruleUnit?.code ?? '?'}; ${decision.reason} → ${unit?.code ?? decision.unitId}`,
+    data: {
+      ruleId: decision.ruleId,
+      unitId: decision.unitId,
+      reason: decision.reason,
+      conflict: decision.conflict === null ? null : { kind: decision.conflict.kind, unit: unitCode(decision.conflict.conflictedUnitId) },
+      unresolvedConflict: decision.unresolvedConflict,
+      path: decision.path.map(unitCode)
+    }
+  }
+}
+
+/** Checks that need the reference data: the category and the chosen unit must exist. */
+function checkAgainstReference (input: ReportInput, reference: ReferenceData, lang: Lang): FieldError[] {
+  const errors: FieldError[] = []
+  if (!reference.categoryByCode.has(input.category)) errors.push({ field: 'category', message: translate(lang, 'field.unknownCategory') })
+  if (input.subjectUnit !== undefined && !reference.unitByCode.has(input.subjectUnit)) {
+    errors.push({ field: 'subjectUnit', message: translate(lang, 'field.unknownUnit') })
+  }
+  return errors
+}
+
+/**
+ * Files one report from any channel: decides routing and clocks in the domain, then writes
+ * the report, its timeline, its clocks, its attachments and its receipt in one statement.
+ */
+export async function submitReport (deps: IntakeDeps, input: ReportInput, options: SubmitOptions): Promise<SubmitResult> {
+  const reference = await deps.reference.get()
+  const errors = checkAgainstReference(input, reference, options.lang)
+  if (errors.length > 0) return { kind: 'invalid', errors }
+
+  const now = options.now ?? new Date()
+  const category = reference.categoryByCode.get(input.category)!
+  const subjectUnit = input.subjectUnit === undefined ? undefined : reference.unitByCode.get(input.subjectUnit)
+  const decision = routeReport(reference.units, reference.rules, {
+    categoryId: category.id,
+    subjectUnitId: subjectUnit?.id ?? null,
+    subjectName: input.subjectName ?? ''
+  })
+  const realName = input.identity === 'real_name'
+  const calendar = reference.calendar
+  const maxLevel = ancestors(reference.units, decision.unitId).length
+  const ladder = deps.ladder ?? defaultLadderPolicy
+  const clocks = planClocks(category.spec, 'received', now, { realName }, calendar)
+  const ruleUnit = reference.unitById.get(reference.rules.find(r => r.id === decision.ruleId)?.unitId ?? -1)
+
+  const canonicalCode = generateTrackingCode()
+  const submissionKey = options.submissionToken === undefined ? null : deps.secrets.tokenHash(options.submissionToken)
+  const inserted = await insertReport(deps.db, {
+    year: calendar.localDay(now).slice(0, 4),
+    trackingHash: deps.secrets.trackingHash(canonicalCode),
+    submissionKey,
+    channel: options.channel,
+    identityMode: input.identity,
+    categoryId: category.id,
+    unitId: decision.unitId,
+    subjectName: input.subjectName ?? '',
+    subjectPosition: input.subjectPosition ?? '',
+    subjectUnitId: subjectUnit?.id ?? null,
+    subjectUnitText: input.subjectUnitText ?? '',
+    place: input.place ?? '',
+    occurredWhen: input.when ?? '',
+    content: input.content,
+    identityEnc: realName
+      ? deps.secrets.encryptJson({ name: input.reporterName, phone: input.reporterPhone, email: input.reporterEmail ?? null, idNumber: input.reporterIdNumber ?? null }, IDENTITY_AAD)
+      : null,
+    contactEmailEnc: input.contactEmail === undefined ? null : deps.secrets.encrypt(input.contactEmail, CONTACT_AAD),
+    lang: input.lang ?? options.lang,
+    operatorId: options.operatorId ?? null,
+    receivedAt: now,
+    nextDueAt: nextDueAt(clocks.map(c => ({ state: 'running' as const, dueAt: c.dueAt })))
+  }, [
+    { type: 'received', visibility: 'public', body: '', data: { channel: options.channel } },
+    routingEvent(decision, reference, ruleUnit)
+  ], clocks.map(c => ({
+    stage: c.stage,
+    period_unit: c.unit,
+    started_at: c.startedAt.toISOString(),
+    due_at: c.dueAt.toISOString(),
+    next_action_at: nextActionAt(c, 0, ladder, maxLevel, calendar)?.toISOString() ?? null
+  })), (options.attachments ?? []).map(a => ({
+    sha256: a.sha256, size_bytes: a.sizeBytes, media_type: a.mediaType, original_name: a.originalName
+  })), submissionKey === null
+    ? null
+    : { codeEnc: deps.secrets.encrypt(canonicalCode, CODE_AAD), expiresAt: new Date(now.getTime() + RECEIPT_TTL_MS) })
+
+  if (inserted === undefined) {
+    return { kind: 'duplicate', receipt: await readReceipt(deps, options.submissionToken!, { consume: false, now }) }
+  }
+  return {
+    kind: 'created',
+    receipt: {
+      trackingCode: formatTrackingCode(canonicalCode),
+      caseNumber: inserted.case_number,
+      reportId: inserted.id,
+      receivedAt: inserted.received_at,
+      status: 'received',
+      deadlines: clocks.map(c => ({ stage: c.stage, dueAt: c.dueAt }))
+    }
+  }
+}
+
+/**
+ * The receipt kept for a submission key. The confirmation page consumes it (the code is
+ * shown once); an API retry with the same Idempotency-Key reads it without consuming.
+ */
+export async function readReceipt (deps: Pick<IntakeDeps, 'db' | 'secrets'>, submissionToken: string, options: { consume: boolean, now?: Date }): Promise<Receipt | undefined> {
+  const row = await findReceipt(deps.db, deps.secrets.tokenHash(submissionToken), options.now ?? new Date(), options.consume)
+  if (row === undefined) return undefined
+  const deadlines = await runningDeadlines(deps.db, row.report_id)
+  return {
+    trackingCode: formatTrackingCode(deps.secrets.decrypt(row.code_enc, CODE_AAD)),
+    caseNumber: row.case_number,
+    reportId: row.report_id,
+    receivedAt: row.received_at,
+    status: row.status as ReportStatus,
+    deadlines: deadlines.map(d => ({ stage: d.stage as ClockStage, dueAt: d.due_at }))
+  }
+}

@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto'
+import type { Kysely, Transaction } from 'kysely'
+import type { Database, Lang } from '../db/types.js'
+
+export interface OutgoingMail {
+  to: string
+  subject: string
+  text: string
+  html?: string
+  lang: Lang
+  reportId?: number | null
+  /** Mail that must go out at most once for an event (e.g. an escalation step). */
+  dedupeKey?: string
+}
+
+/**
+ * Queues mail in the caller's transaction (the outbox): it is sent if and only if the
+ * change that caused it commits, and survives an SMTP outage and a restart. The
+ * Message-ID is fixed here, so a retried delivery is recognisable as the same mail.
+ */
+export async function enqueueMail (db: Kysely<Database> | Transaction<Database>, mails: OutgoingMail[], domain: string): Promise<void> {
+  if (mails.length === 0) return
+  await db.insertInto('mail_outbox')
+    .values(mails.map(mail => ({
+      message_id: `<${randomUUID()}@${domain}>`,
+      dedupe_key: mail.dedupeKey ?? null,
+      to_address: mail.to,
+      subject: mail.subject,
+      text_body: mail.text,
+      html_body: mail.html ?? null,
+      lang: mail.lang,
+      report_id: mail.reportId ?? null
+    })))
+    .onConflict(oc => oc.column('dedupe_key').doNothing())
+    .execute()
+}

@@ -1,0 +1,116 @@
+import type { Kysely } from 'kysely'
+import type { CategoryGroup, Database } from '../db/types.js'
+import { WorkingCalendar } from '../domain/calendar.js'
+import type { DeadlineSpec } from '../domain/deadline-spec.js'
+
+export interface CategoryRef {
+  id: number
+  code: string
+  group: CategoryGroup
+  nameZh: string
+  nameEn: string
+  descriptionZh: string
+  descriptionEn: string
+  policyCode: string
+  spec: DeadlineSpec
+}
+
+export interface UnitRef {
+  id: number
+  code: string
+  parentId: number | null
+  nameZh: string
+  nameEn: string
+  headName: string | null
+  emails: string[]
+  active: boolean
+}
+
+export interface RuleRef {
+  id: number
+  categoryId: number
+  unitId: number
+  priority: number
+  active: boolean
+}
+
+/** Everything intake needs to decide routing and clocks, read in one go. */
+export interface ReferenceData {
+  categories: CategoryRef[]
+  categoryByCode: Map<string, CategoryRef>
+  units: UnitRef[]
+  unitById: Map<number, UnitRef>
+  unitByCode: Map<string, UnitRef>
+  rules: RuleRef[]
+  calendar: WorkingCalendar
+}
+
+export async function loadReferenceData (db: Kysely<Database>, timeZone: string): Promise<ReferenceData> {
+  const [categoryRows, unitRows, ruleRows, dayRows] = await Promise.all([
+    db.selectFrom('categories')
+      .innerJoin('deadline_policies', 'deadline_policies.id', 'categories.deadline_policy_id')
+      .where('categories.active', '=', true)
+      .select(['categories.id', 'categories.code', 'categories.group_code', 'categories.name_zh', 'categories.name_en',
+        'categories.description_zh', 'categories.description_en', 'deadline_policies.code as policy_code', 'deadline_policies.spec'])
+      .orderBy('categories.sort_order').orderBy('categories.id')
+      .execute(),
+    db.selectFrom('units').selectAll().orderBy('id').execute(),
+    db.selectFrom('routing_rules').select(['id', 'category_id', 'unit_id', 'priority', 'active']).execute(),
+    db.selectFrom('calendar_days').select(['day', 'kind']).execute()
+  ])
+  const categories: CategoryRef[] = categoryRows.map(r => ({
+    id: r.id,
+    code: r.code,
+    group: r.group_code,
+    nameZh: r.name_zh,
+    nameEn: r.name_en,
+    descriptionZh: r.description_zh,
+    descriptionEn: r.description_en,
+    policyCode: r.policy_code,
+    spec: r.spec as DeadlineSpec
+  }))
+  const units: UnitRef[] = unitRows.map(u => ({
+    id: u.id, code: u.code, parentId: u.parent_id, nameZh: u.name_zh, nameEn: u.name_en, headName: u.head_name, emails: u.emails, active: u.active
+  }))
+  return {
+    categories,
+    categoryByCode: new Map(categories.map(c => [c.code, c])),
+    units,
+    unitById: new Map(units.map(u => [u.id, u])),
+    unitByCode: new Map(units.map(u => [u.code, u])),
+    rules: ruleRows.map(r => ({ id: r.id, categoryId: r.category_id, unitId: r.unit_id, priority: r.priority, active: r.active })),
+    calendar: new WorkingCalendar(dayRows, timeZone)
+  }
+}
+
+/**
+ * Reference data changes a few times a year; reading it on every submission would cost
+ * four queries on the hot path. Each process keeps a copy for `ttlMs` (administrators'
+ * edits show within that time, or at once in the process that made them via invalidate()).
+ */
+export class ReferenceCache {
+  private current: { data: ReferenceData, loadedAt: number } | undefined
+  private loading: Promise<ReferenceData> | undefined
+
+  constructor (
+    private readonly db: Kysely<Database>,
+    private readonly timeZone: string,
+    private readonly ttlMs = 30_000,
+    private readonly now: () => number = Date.now
+  ) {}
+
+  async get (): Promise<ReferenceData> {
+    if (this.current !== undefined && this.now() - this.current.loadedAt < this.ttlMs) return this.current.data
+    this.loading ??= loadReferenceData(this.db, this.timeZone)
+      .then(data => {
+        this.current = { data, loadedAt: this.now() }
+        return data
+      })
+      .finally(() => { this.loading = undefined })
+    return await this.loading
+  }
+
+  invalidate (): void {
+    this.current = undefined
+  }
+}

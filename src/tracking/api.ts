@@ -1,0 +1,90 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import { RateLimitedError } from '../abuse/plugin.js'
+import type { StoredAttachment } from '../attachments/store.js'
+import { deadlineSchema, errorSchema } from '../intake/api.js'
+import { translate } from '../web/i18n.js'
+import { readMultipart } from '../web/multipart.js'
+import { findStatus } from './queries.js'
+import { addReporterMessage, checkMessageBody, REPLY_MAX } from './reply.js'
+import { lookUpCode } from './service.js'
+import { statusDocument } from './status.js'
+
+const codeProperty = { type: 'string', maxLength: 200, description: 'the tracking code; case, spaces and hyphens do not matter' } as const
+
+const statusSchema = {
+  type: 'object',
+  required: ['status', 'category', 'receivedAt', 'deadlines', 'events', 'messages'],
+  properties: {
+    status: { type: 'string' },
+    category: { type: 'string' },
+    receivedAt: { type: 'string', format: 'date-time' },
+    deadlines: { type: 'array', items: deadlineSchema },
+    events: { type: 'array', items: { type: 'object', required: ['type', 'at', 'text'], properties: { type: { type: 'string' }, at: { type: 'string', format: 'date-time' }, text: { type: 'string' } } } },
+    messages: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['from', 'at', 'body', 'attachments'],
+        properties: { from: { type: 'string', enum: ['staff', 'reporter'] }, at: { type: 'string', format: 'date-time' }, body: { type: 'string' }, attachments: { type: 'array', items: { type: 'string' } } }
+      }
+    }
+  }
+} as const
+
+const trackingApi: FastifyPluginAsync = async (fastify) => {
+  const deps = { db: fastify.db, secrets: fastify.secrets, attempts: fastify.abuse.attempts }
+  const notFound = (request: FastifyRequest): { error: string, message: string } => ({ error: 'not_found', message: translate(request.lang, 'track.notFound') })
+
+  /** The report a request's code opens, or the reply already sent (404/429). */
+  async function open (request: FastifyRequest, code: unknown): Promise<number | undefined> {
+    const result = await lookUpCode(deps, fastify.abuse.clientKey(request), typeof code === 'string' ? code : '')
+    if (result.kind === 'limited') throw new RateLimitedError(result.retryAfterSeconds)
+    return result.kind === 'found' ? result.reportId : undefined
+  }
+
+  fastify.post('/api/v1/track', {
+    onRequest: fastify.abuse.tracking,
+    schema: {
+      tags: ['public'],
+      summary: 'Status, public timeline and messages of the report a tracking code opens',
+      body: { type: 'object', required: ['trackingCode'], additionalProperties: false, properties: { trackingCode: codeProperty } },
+      response: { 200: statusSchema, 400: errorSchema, 404: errorSchema, 429: errorSchema }
+    }
+  }, async (request, reply) => {
+    const reportId = await open(request, (request.body as { trackingCode: string }).trackingCode)
+    const row = reportId === undefined ? undefined : await findStatus(fastify.db, { reportId })
+    if (row === undefined) return reply.code(404).send(notFound(request))
+    return statusDocument(row, request.lang)
+  })
+
+  fastify.post('/api/v1/track/messages', {
+    onRequest: fastify.abuse.tracking,
+    attachValidation: true,
+    schema: {
+      tags: ['public'],
+      summary: 'Reply to staff and add evidence (application/json, or multipart/form-data with files)',
+      body: { type: 'object', required: ['trackingCode', 'body'], properties: { trackingCode: codeProperty, body: { type: 'string', maxLength: REPLY_MAX } } },
+      response: {
+        201: { type: 'object', required: ['status'], properties: { status: { type: 'string' }, attachments: { type: 'integer' } } },
+        400: errorSchema, 404: errorSchema, 413: errorSchema, 415: errorSchema, 429: errorSchema
+      }
+    }
+  }, async (request, reply) => {
+    let fields = (request.body ?? {}) as Record<string, unknown>
+    let files: StoredAttachment[] = []
+    if (request.isMultipart()) {
+      const read = await readMultipart(request, fastify.attachments, fastify.config.attachmentLimits)
+      if (read.refused !== undefined) throw read.refused
+      ;({ fields, files } = read)
+    }
+    const reportId = await open(request, fields.trackingCode)
+    if (reportId === undefined) return reply.code(404).send(notFound(request))
+    const checked = checkMessageBody(fields.body, request.lang)
+    if (!checked.ok) return reply.code(400).send({ error: 'invalid_message', message: checked.error.message, fields: [checked.error] })
+    await addReporterMessage(fastify.casesDeps, reportId, checked.body, files)
+    const row = await findStatus(fastify.db, { reportId })
+    return reply.code(201).send({ status: row?.status ?? 'received', attachments: files.length })
+  })
+}
+
+export default trackingApi

@@ -1,0 +1,96 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import { RateLimitedError } from '../abuse/plugin.js'
+import { translate } from '../web/i18n.js'
+import { readMultipart, verifyCsrf } from '../web/multipart.js'
+import type { FieldError } from '../web/render.js'
+import { findStatus } from './queries.js'
+import { addReporterMessage, checkMessageBody, REPLY_MAX } from './reply.js'
+import { closeReporterSession, lookUpCode, openReporterSession, resumeReporterSession } from './service.js'
+import { statusDocument } from './status.js'
+
+const SESSION_COOKIE = 'track'
+
+const trackingPages: FastifyPluginAsync = async (fastify) => {
+  const { config, secrets } = fastify
+  const deps = { db: fastify.db, secrets, attempts: fastify.abuse.attempts }
+  const secure = config.publicUrl.startsWith('https://')
+  const limits = config.attachmentLimits
+  const limitParams = {
+    replyMax: REPLY_MAX,
+    files: limits.maxFiles,
+    fileMb: Math.floor(limits.maxFileBytes / 1024 / 1024),
+    totalMb: Math.floor(limits.maxTotalBytes / 1024 / 1024)
+  }
+
+  const showCodeForm = (reply: FastifyReply, options: { errors?: FieldError[], value?: string, notice?: string, status?: number } = {}): FastifyReply =>
+    reply.header('cache-control', 'no-store').page('tracking/track', {
+      values: { trackingCode: options.value ?? '' }, notice: options.notice
+    }, { titleKey: 'track.title', errors: options.errors ?? [], status: options.status ?? 200 })
+
+  async function showCase (request: FastifyRequest, reply: FastifyReply, reportId: number, options: { errors?: FieldError[], body?: string, notice?: string, status?: number } = {}): Promise<FastifyReply> {
+    const row = await findStatus(fastify.db, { reportId })
+    if (row === undefined) return showCodeForm(reply, { notice: translate(request.lang, 'track.sessionExpired') })
+    return reply.header('cache-control', 'no-store').page('tracking/case', {
+      status: statusDocument(row, request.lang),
+      values: { body: options.body ?? '' },
+      limits: limitParams,
+      notice: options.notice
+    }, { titleKey: 'track.caseTitle', errors: options.errors ?? [], status: options.status ?? 200 })
+  }
+
+  fastify.get('/track', { schema: { hide: true } }, async (_request, reply) => showCodeForm(reply))
+
+  fastify.post('/track', {
+    schema: { hide: true },
+    onRequest: fastify.abuse.tracking,
+    preHandler: fastify.csrfProtection
+  }, async (request, reply) => {
+    const input = typeof (request.body as Record<string, unknown>)?.trackingCode === 'string'
+      ? (request.body as Record<string, string>).trackingCode!.slice(0, 200)
+      : ''
+    if (input.trim() === '') {
+      return showCodeForm(reply, { status: 400, errors: [{ field: 'trackingCode', message: translate(request.lang, 'field.required', { field: translate(request.lang, 'track.code') }) }] })
+    }
+    const result = await lookUpCode(deps, fastify.abuse.clientKey(request), input)
+    if (result.kind === 'limited') throw new RateLimitedError(result.retryAfterSeconds)
+    if (result.kind === 'not_found') {
+      return showCodeForm(reply, { status: 404, value: input, errors: [{ field: 'trackingCode', message: translate(request.lang, 'track.notFound') }] })
+    }
+    const token = await openReporterSession(deps, result.reportId)
+    reply.setCookie(SESSION_COOKIE, token, { path: '/track', httpOnly: true, sameSite: 'strict', secure })
+    return await reply.code(303).redirect('/track/case')
+  })
+
+  fastify.get('/track/case', { schema: { hide: true } }, async (request, reply) => {
+    const reportId = await resumeReporterSession(deps, request.cookies[SESSION_COOKIE])
+    if (reportId === undefined) return showCodeForm(reply, { notice: translate(request.lang, 'track.sessionExpired') })
+    const sent = (request.query as Record<string, unknown>).sent === '1'
+    return await showCase(request, reply, reportId, sent ? { notice: translate(request.lang, 'track.replySent') } : {})
+  })
+
+  fastify.post('/track/reply', { schema: { hide: true } }, async (request, reply) => {
+    const { fields, files, refused } = await readMultipart(request, fastify.attachments, limits)
+    await verifyCsrf(fastify, request, reply, fields._csrf)
+    const reportId = await resumeReporterSession(deps, request.cookies[SESSION_COOKIE])
+    if (reportId === undefined) return showCodeForm(reply, { notice: translate(request.lang, 'track.sessionExpired') })
+
+    const checked = checkMessageBody(fields.body, request.lang)
+    const errors: FieldError[] = [
+      ...(checked.ok ? [] : [checked.error]),
+      ...(refused === undefined ? [] : [{ field: 'attachments', message: refused.messages[request.lang] }])
+    ]
+    if (!checked.ok || errors.length > 0) {
+      return await showCase(request, reply, reportId, { errors, body: fields.body ?? '', status: refused?.statusCode ?? 400 })
+    }
+    await addReporterMessage(fastify.casesDeps, reportId, checked.body, files)
+    return await reply.code(303).redirect('/track/case?sent=1')
+  })
+
+  fastify.post('/track/sign-out', { schema: { hide: true }, preHandler: fastify.csrfProtection }, async (request, reply) => {
+    await closeReporterSession(deps, request.cookies[SESSION_COOKIE])
+    reply.clearCookie(SESSION_COOKIE, { path: '/track' })
+    return await reply.code(303).redirect('/track')
+  })
+}
+
+export default trackingPages

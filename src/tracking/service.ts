@@ -1,0 +1,63 @@
+import type { Kysely } from 'kysely'
+import type { AttemptCounter } from '../abuse/attempt-counter.js'
+import type { Database } from '../db/types.js'
+import { generateTrackingCode, normalizeTrackingCode } from '../domain/tracking-code.js'
+import type { Secrets } from '../security/secrets.js'
+import { createReporterSession, deleteReporterSession, findReportIdByHash, touchReporterSession } from './queries.js'
+
+export interface TrackingDeps {
+  db: Kysely<Database>
+  secrets: Secrets
+  attempts: AttemptCounter
+}
+
+export interface MissPolicy {
+  /** Wrong codes one client may type per window before every look-up is refused. */
+  perClient: number
+  /** Wrong codes all clients together may type per window: a ceiling on distributed guessing. */
+  global: number
+  windowMs: number
+}
+
+export const defaultMissPolicy: MissPolicy = { perClient: 5, global: 2000, windowMs: 15 * 60 * 1000 }
+
+export type LookupResult =
+  | { kind: 'found', reportId: number }
+  | { kind: 'not_found' }
+  | { kind: 'limited', retryAfterSeconds: number }
+
+const GLOBAL_KEY = 'global'
+
+/**
+ * Finds the report a code opens. A malformed code takes the same path as a wrong one (a
+ * fresh random code is hashed and looked up), so neither timing nor answer tells them apart.
+ */
+export async function lookUpCode (deps: TrackingDeps, clientKey: string, input: string, policy: MissPolicy = defaultMissPolicy): Promise<LookupResult> {
+  const [client, all] = await Promise.all([deps.attempts.peek(`track:${clientKey}`), deps.attempts.peek(`track:${GLOBAL_KEY}`)])
+  if (client.count >= policy.perClient || all.count >= policy.global) {
+    return { kind: 'limited', retryAfterSeconds: Math.max(1, Math.ceil(Math.max(client.resetInMs, all.resetInMs) / 1000)) }
+  }
+  const canonical = normalizeTrackingCode(input) ?? generateTrackingCode()
+  const reportId = await findReportIdByHash(deps.db, deps.secrets.trackingHash(canonical))
+  if (reportId !== undefined) return { kind: 'found', reportId }
+  await Promise.all([deps.attempts.add(`track:${clientKey}`, policy.windowMs), deps.attempts.add(`track:${GLOBAL_KEY}`, policy.windowMs)])
+  return { kind: 'not_found' }
+}
+
+/** Reporter sessions last this long after the last page they opened. */
+export const REPORTER_SESSION_MS = 30 * 60 * 1000
+
+export async function openReporterSession (deps: Pick<TrackingDeps, 'db' | 'secrets'>, reportId: number, now = new Date()): Promise<string> {
+  const token = deps.secrets.newToken(32)
+  await createReporterSession(deps.db, deps.secrets.tokenHash(token), reportId, new Date(now.getTime() + REPORTER_SESSION_MS))
+  return token
+}
+
+export async function resumeReporterSession (deps: Pick<TrackingDeps, 'db' | 'secrets'>, token: string | undefined, now = new Date()): Promise<number | undefined> {
+  if (token === undefined || token === '') return undefined
+  return await touchReporterSession(deps.db, deps.secrets.tokenHash(token), now, new Date(now.getTime() + REPORTER_SESSION_MS))
+}
+
+export async function closeReporterSession (deps: Pick<TrackingDeps, 'db' | 'secrets'>, token: string | undefined): Promise<void> {
+  if (token !== undefined && token !== '') await deleteReporterSession(deps.db, deps.secrets.tokenHash(token))
+}

@@ -1,0 +1,59 @@
+import { Eta } from 'eta'
+import { templatesDir } from '../paths.js'
+import { formatInstant, type Lang, type MessageKey, translator, type Translate } from './i18n.js'
+
+export interface FieldError {
+  /** The form field's name, which is also its element id: the error summary links to it. */
+  field: string
+  message: string
+}
+
+/** What every page gets besides its own data. */
+export interface PageContext {
+  lang: Lang
+  t: Translate
+  /** The page title, already prefixed with 错误：/Error: when the page shows errors. */
+  title: string
+  path: string
+  csrfToken: string
+  errors: FieldError[]
+  /** Field name → message, for the inline message beside each field. */
+  errorFor: Record<string, string>
+  hotline: string
+  mailbox: string
+  formatInstant: (instant: Date, withTime?: boolean) => string
+}
+
+export function createEta (production: boolean): Eta {
+  return new Eta({ views: templatesDir, cache: production, autoEscape: true, autoTrim: false, useWith: false })
+}
+
+export interface PageInput {
+  lang: Lang
+  titleKey: MessageKey
+  titleParams?: Record<string, string | number>
+  path: string
+  csrfToken: string
+  errors?: FieldError[]
+  hotline: string
+  mailbox: string
+  timeZone: string
+}
+
+export function pageContext (input: PageInput): PageContext {
+  const t = translator(input.lang)
+  const errors = input.errors ?? []
+  const title = (errors.length > 0 ? t('title.errorPrefix') : '') + t(input.titleKey, input.titleParams)
+  return {
+    lang: input.lang,
+    t,
+    title,
+    path: input.path,
+    csrfToken: input.csrfToken,
+    errors,
+    errorFor: Object.fromEntries(errors.map(e => [e.field, e.message])),
+    hotline: input.hotline,
+    mailbox: input.mailbox,
+    formatInstant: (instant, withTime = true) => formatInstant(input.lang, instant, input.timeZone, withTime)
+  }
+}
