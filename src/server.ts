@@ -4,6 +4,7 @@ import app from './app.js'
 import type { Config } from './config.js'
 import { connect, type DatabaseHandle } from './db/connect.js'
 import { migrateToLatest } from './db/migrate.js'
+import { addBackgroundJobs } from './jobs.js'
 import { loggerOptions } from './logger.js'
 import { isSeeded, seed } from './seed/seed.js'
 
@@ -15,6 +16,8 @@ export interface PrepareOptions {
 export interface StartOptions extends PrepareOptions {
   /** Adds to the server before it listens (extra routes in tests, for instance). */
   configure?: (server: FastifyInstance) => void
+  /** Run the deadline sweep and the mail worker on timers (default true). */
+  jobs?: boolean
 }
 
 /** Connects and migrates; the embedded database is seeded on its first start. */
@@ -58,6 +61,7 @@ export async function startServer (config: Config, options: StartOptions = {}): 
   const database = await prepareDatabase(config, options)
   const server = buildServer(config, database)
   options.configure?.(server)
+  if (options.jobs !== false) addBackgroundJobs(server)
   let closing: Promise<void> | undefined
   const shutdown = async (reason: string): Promise<void> => {
     closing ??= (async () => {

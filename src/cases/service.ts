@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Database, Lang, ReportStatus } from '../db/types.js'
 import { applyClockEffects } from '../deadlines/effects.js'
 import { type ActionInput, type ActorRole, type CaseAction, type CaseEvent, type CaseState, decide, type Effect, type EventData, type Refusal, reporterView } from '../domain/case-state.js'
-import { nextDueAt } from '../domain/deadline-clock.js'
+import { ClockError, type ClockErrorCode, nextDueAt } from '../domain/deadline-clock.js'
 import { defaultLadderPolicy, type LadderPolicy, nextActionAt } from '../domain/escalation.js'
 import { ancestors } from '../domain/routing.js'
 import type { StoredFile } from '../intake/service.js'
@@ -25,7 +25,7 @@ export interface Actor {
   staffId: number | null
 }
 
-export type ActionResult = { ok: true, status: ReportStatus, reportId: number } | Refusal | { ok: false, code: 'not_found', message: string }
+export type ActionResult = { ok: true, status: ReportStatus, reportId: number } | Refusal | { ok: false, code: 'not_found' | ClockErrorCode, message: string }
 
 const CONTACT_AAD = 'report-contact-email'
 
@@ -131,12 +131,19 @@ export async function performAction (
     const category = reference.categories.find(c => c.id === row.category_id)
     const changes = reportChanges(row, decision.effects, actor, input, decision.status, now)
     const unitId = (changes.unit_id as number | undefined) ?? row.unit_id
-    const clocks = applyClockEffects(await clockRows(trx, reportId), decision.effects, {
-      spec: category?.spec ?? { stages: [], extension: null },
-      realName: row.identity_mode === 'real_name',
-      now,
-      calendar: reference.calendar
-    })
+    let clocks: ReturnType<typeof applyClockEffects>
+    try {
+      clocks = applyClockEffects(await clockRows(trx, reportId), decision.effects, {
+        spec: category?.spec ?? { stages: [], extension: null },
+        realName: row.identity_mode === 'real_name',
+        now,
+        calendar: reference.calendar
+      })
+    } catch (error) {
+      // The policy's limits (one extension of at most 30 days) are the clock's to enforce.
+      if (error instanceof ClockError) return { ok: false, code: error.code, message: error.message }
+      throw error
+    }
     const maxLevel = ancestors(reference.units, unitId).length
     const ladder = deps.ladder ?? defaultLadderPolicy
     const saved = clocks.rows.map(clock => ({

@@ -1,4 +1,6 @@
 import type { Test } from 'tap'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import t from 'tap'
 import { tempDir } from '../helpers/app.js'
 import { runPortal } from '../helpers/cli.js'
@@ -7,8 +9,8 @@ import { createServerDatabase, testServerUrl } from '../helpers/database.js'
 t.test('every command has --help', async t => {
   const top = await runPortal(['--help'])
   t.equal(top.code, 0)
-  for (const command of ['migrate', 'seed', 'serve']) t.match(top.stdout, command)
-  for (const command of ['migrate', 'seed', 'serve']) {
+  for (const command of ['migrate', 'seed', 'serve', 'sweep', 'outbox', 'calendar']) t.match(top.stdout, command)
+  for (const command of ['migrate', 'seed', 'serve', 'sweep', 'outbox']) {
     const help = await runPortal([command, '--help'])
     t.equal(help.code, 0, `${command} --help exits 0`)
     t.match(help.stdout, `Usage: portal ${command}`)
@@ -56,4 +58,31 @@ t.test('migrate and seed are idempotent on the embedded database', async t => {
 t.test('migrate and seed are idempotent on a PostgreSQL server', { skip: testServerUrl === undefined ? 'TEST_DATABASE_URL not set' : false }, async t => {
   const url = await createServerDatabase(t, testServerUrl!)
   await migrateAndSeedTwice(t, { DATABASE_URL: url, DATA_DIR: tempDir(t) })
+})
+
+t.test('sweep --at is for drills: refused in production, and it must be an instant', async t => {
+  const production = await runPortal(['sweep', '--at', '2026-03-01T00:00:00Z'], { NODE_ENV: 'production', SECRET_KEY: 'p'.repeat(40), DATA_DIR: tempDir(t) })
+  t.equal(production.code, 1)
+  t.equal(production.stderr.trim(), 'portal: --at is refused when NODE_ENV=production: the sweep runs on the real clock')
+  const garbage = await runPortal(['sweep', '--at', 'next tuesday'], { DATA_DIR: tempDir(t) })
+  t.equal(garbage.code, 1)
+  t.match(garbage.stderr, /^portal: --at must be an ISO 8601 instant/)
+})
+
+t.test('calendar import adds years; sweep and outbox report on an embedded database', async t => {
+  const env = { DATA_DIR: tempDir(t) }
+  const file = join(tempDir(t), 'cn-2027.tsv')
+  writeFileSync(file, '# 2027\ndate\tkind\tname\n2027-01-01\tholiday\t元旦\n2027-02-06\tworkday\t春节\n')
+  t.equal((await runPortal(['migrate'], env)).code, 0)
+  const imported = await runPortal(['calendar', 'import', file], env)
+  t.equal(imported.stdout.trim(), 'read 2 days, added 2', imported.stderr)
+  t.equal((await runPortal(['calendar', 'import', file], env)).stdout.trim(), 'read 2 days, added 0')
+  const bad = join(tempDir(t), 'bad.tsv')
+  writeFileSync(bad, '2027-13-01\tholiday\tx\n')
+  const refused = await runPortal(['calendar', 'import', bad], env)
+  t.equal(refused.code, 1)
+  t.equal(refused.stderr.trim(), 'portal: line 1: "2027-13-01" is not a date (YYYY-MM-DD)')
+  const swept = await runPortal(['sweep', '--at', '2026-03-01T00:00:00Z'], env)
+  t.equal(swept.stdout.trim(), 'swept 0 cases due at 2026-03-01T00:00:00.000Z: 0 steps', swept.stderr)
+  t.equal((await runPortal(['outbox'], env)).stdout.trim(), '0 unsent')
 })
