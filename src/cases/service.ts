@@ -7,6 +7,7 @@ import { defaultLadderPolicy, type LadderPolicy, nextActionAt } from '../domain/
 import { ancestors } from '../domain/routing.js'
 import type { StoredFile } from '../intake/service.js'
 import { enqueueMail, type OutgoingMail } from '../notifications/outbox.js'
+import { renderNotice } from '../notifications/render.js'
 import type { ReferenceCache } from '../reference/load.js'
 import type { Secrets } from '../security/secrets.js'
 import { translate } from '../web/i18n.js'
@@ -17,6 +18,7 @@ export interface CasesDeps {
   secrets: Secrets
   reference: ReferenceCache
   mailDomain: string
+  publicUrl: string
   ladder?: LadderPolicy
 }
 
@@ -80,12 +82,15 @@ async function publishedResult (trx: Trx, reportId: number, effects: readonly Ef
 
 async function notifications (trx: Trx, deps: CasesDeps, row: CaseRow, effects: readonly Effect[], unitId: number, assigneeId: number | undefined): Promise<OutgoingMail[]> {
   const mails: OutgoingMail[] = []
+  // A unit's mailbox may be read by anyone in it: zh-CN first, then English.
   const staffMail = (to: string, key: 'notify.unit' | 'notify.unitHead' | 'notify.assignee'): OutgoingMail => ({
     to,
     lang: 'zh',
     reportId: row.id,
-    subject: `${translate('zh', `${key}.subject`, { caseNumber: row.case_number })} / ${translate('en', `${key}.subject`, { caseNumber: row.case_number })}`,
-    text: `${translate('zh', `${key}.body`, { caseNumber: row.case_number })}\n\n${translate('en', `${key}.body`, { caseNumber: row.case_number })}\n`
+    ...renderNotice('zh', {
+      subject: `${translate('zh', `${key}.subject`, { caseNumber: row.case_number })} / ${translate('en', `${key}.subject`, { caseNumber: row.case_number })}`,
+      lines: [translate('zh', `${key}.body`, { caseNumber: row.case_number }), translate('en', `${key}.body`, { caseNumber: row.case_number })]
+    })
   })
   for (const effect of effects) {
     if (effect === 'notify_unit') for (const to of await unitMailboxes(trx, unitId)) mails.push(staffMail(to, 'notify.unit'))
@@ -100,8 +105,7 @@ async function notifications (trx: Trx, deps: CasesDeps, row: CaseRow, effects: 
         to: deps.secrets.decrypt(row.contact_email_enc, CONTACT_AAD),
         lang,
         reportId: row.id,
-        subject: translate(lang, 'notify.reporter.subject'),
-        text: translate(lang, 'notify.reporter.body') + '\n'
+        ...renderNotice(lang, { subject: translate(lang, 'notify.reporter.subject'), lines: [translate(lang, 'notify.reporter.body')], link: `${deps.publicUrl}/track` })
       })
     }
   }

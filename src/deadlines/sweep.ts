@@ -3,6 +3,7 @@ import type { ClockStage, Database } from '../db/types.js'
 import { defaultLadderPolicy, dueSteps, type LadderPolicy, type LadderStep, nextActionAt } from '../domain/escalation.js'
 import { ancestors, supervisorChain } from '../domain/routing.js'
 import { enqueueMail, type OutgoingMail } from '../notifications/outbox.js'
+import { renderNotice } from '../notifications/render.js'
 import type { ReferenceCache, ReferenceData } from '../reference/load.js'
 import { translate } from '../web/i18n.js'
 
@@ -55,8 +56,7 @@ function stepMail (to: { to: string, lang: 'zh' | 'en' }, step: LadderStep, stag
     lang,
     reportId,
     dedupeKey: `${dedupeKey}:${to.to.toLowerCase()}`,
-    subject: translate(lang, `${key}.subject`, params),
-    text: translate(lang, `${key}.body`, params) + '\n'
+    ...renderNotice(lang, { subject: translate(lang, `${key}.subject`, params), lines: [translate(lang, `${key}.body`, params)] })
   }
 }
 

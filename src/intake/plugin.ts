@@ -27,6 +27,7 @@ export default fp(async (fastify) => {
     db: fastify.db,
     secrets: fastify.secrets,
     reference: fastify.reference,
-    mailDomain: new URL(config.publicUrl).hostname
+    mailDomain: new URL(config.publicUrl).hostname,
+    publicUrl: config.publicUrl
   })
 }, { name: 'intake', dependencies: ['config', 'db', 'security', 'reference'], fastify: '5.x' })

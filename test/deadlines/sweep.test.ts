@@ -51,9 +51,11 @@ t.test('the ladder of one case under a controlled clock: warning, overdue, super
   const clock = await db.selectFrom('report_clocks').select(['escalation_step', 'next_action_at', 'state']).where('report_id', '=', reportId).executeTakeFirstOrThrow()
   t.same(clock, { escalation_step: 4, next_action_at: null, state: 'running' })
 
-  const mails = await db.selectFrom('mail_outbox').select(['to_address', 'subject']).orderBy('id').execute()
+  const mails = await db.selectFrom('mail_outbox').select(['to_address', 'subject', 'text_body', 'html_body']).orderBy('id').execute()
   t.same(mails.map(m => m.to_address), ['jiandu@example.gov.cn', 'jiandu@example.gov.cn', 'zuzhibu@example.gov.cn', 'ducha@example.gov.cn'])
   t.match(mails[3]!.subject, /^督办：案件 \d{4}-\d{6} 超期未办（第2级）$/)
+  t.match(mails[3]!.text_body, /的受理告知时限已于 2026年2月26日 00:00 届满，仍未办结/, 'the text body, from templates/mail, in Chinese')
+  t.match(mails[3]!.html_body, /<html lang="zh-CN">[\s\S]*<h1[^>]*>督办：案件/, 'and an HTML body')
 
   // The reporter sees that the case was escalated, never by whom.
   const code = result.kind === 'created' ? result.receipt.trackingCode : ''
