@@ -10,6 +10,7 @@ import intakePlugin from './intake/plugin.js'
 import configPlugin from './plugins/config.js'
 import dbPlugin from './plugins/db.js'
 import securityPlugin from './plugins/security.js'
+import staffAuth from './staff/auth.js'
 import referencePlugin from './reference/plugin.js'
 import trackingApi from './tracking/api.js'
 import trackingPages from './tracking/pages.js'
@@ -34,6 +35,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
   await fastify.register(abusePlugin)
   await fastify.register(apiDocs)
   await fastify.register(intakePlugin)
+  await fastify.register(staffAuth)
 
   await fastify.register(healthRoutes)
   await fastify.register(intakePages)

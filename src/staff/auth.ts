@@ -1,0 +1,70 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Lang, StaffRole } from '../db/types.js'
+
+/** The signed-in staff member, as every staff route sees them. */
+export interface StaffPrincipal {
+  id: number
+  email: string
+  name: string
+  unitId: number
+  role: StaffRole
+  lang: Lang
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    staff: StaffPrincipal | null
+  }
+  interface FastifyInstance {
+    /** preHandler: pages redirect to /staff/login, the API answers 401; sets request.staff. */
+    requireStaff: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+  }
+}
+
+export const STAFF_COOKIE = 'staff'
+/** A session ends after this long without use … */
+export const SESSION_IDLE_MS = 30 * 60_000
+/** … and after this long in any case. */
+export const SESSION_ABSOLUTE_MS = 12 * 3600_000
+
+/** The session token a request carries: the staff cookie for pages, a Bearer token for the API. */
+export function sessionToken (request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization
+  if (typeof header === 'string' && header.startsWith('Bearer ')) return header.slice(7).trim() || undefined
+  return request.cookies[STAFF_COOKIE]
+}
+
+/**
+ * Resolves the session on every staff request: unknown, expired, idle, disabled or
+ * unverified (second factor pending) sessions are no session. The idle expiry slides.
+ */
+export default fp(async (fastify) => {
+  fastify.decorateRequest('staff', null)
+  fastify.decorate('requireStaff', async (request: FastifyRequest, reply: FastifyReply) => {
+    const token = sessionToken(request)
+    const now = new Date()
+    const row = token === undefined
+      ? undefined
+      : await fastify.db.updateTable('staff_sessions')
+        .set({ last_seen_at: now })
+        .from('staff_users')
+        .whereRef('staff_users.id', '=', 'staff_sessions.staff_id')
+        .where('staff_sessions.token_hash', '=', fastify.secrets.tokenHash(token))
+        .where('staff_sessions.expires_at', '>', now)
+        .where('staff_sessions.last_seen_at', '>', new Date(now.getTime() - SESSION_IDLE_MS))
+        .where('staff_sessions.second_factor_done', '=', true)
+        .where('staff_users.disabled_at', 'is', null)
+        .returning(['staff_users.id', 'staff_users.email', 'staff_users.name', 'staff_users.unit_id', 'staff_users.role', 'staff_users.lang'])
+        .executeTakeFirst()
+    if (row === undefined) {
+      if (request.url.startsWith('/api/')) {
+        await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: request.lang === 'zh' ? '请先登录' : 'Sign in first' })
+      } else {
+        await reply.code(303).redirect('/staff/login')
+      }
+      return
+    }
+    request.staff = { id: row.id, email: row.email, name: row.name, unitId: row.unit_id, role: row.role, lang: row.lang }
+  })
+}, { name: 'staff-auth', dependencies: ['db', 'security', 'web'], fastify: '5.x' })

@@ -1,0 +1,258 @@
+// A real browser with JavaScript off (as in Tor Browser's safest mode) walks through
+// reporting and tracking in both languages; axe-core checks every page it sees against
+// WCAG 2.0/2.1/2.2 A and AA. Needs Debian's chromium at /usr/bin/chromium (never a
+// downloaded browser); without it the test is skipped.
+import { existsSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import type { AddressInfo } from 'node:net'
+import type { AxeResults, Result } from 'axe-core'
+import { type Browser, type BrowserContext, chromium } from 'playwright-core'
+import t from 'tap'
+import { startServer } from '../../src/server.js'
+import { testConfig } from '../helpers/app.js'
+
+const CHROMIUM = '/usr/bin/chromium'
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']
+const TIMEOUT_MS = 240_000
+
+// The per-file limit (120 s in package.json) is raised for this file only: starting a
+// browser and running axe on eighteen pages takes a while on a small, busy machine.
+t.setTimeout(TIMEOUT_MS)
+
+interface LangCase {
+  lang: 'zh' | 'en'
+  htmlLang: string
+  errorPrefix: string
+  summaryTitle: string
+  reportLink: string
+  trackLink: string
+  submitReport: string
+  trackSubmit: string
+  replySubmit: string
+  alreadyShown: RegExp
+  status: string
+  replySent: string
+  content: string
+  reply: string
+}
+
+const LANGS: LangCase[] = [
+  {
+    lang: 'zh',
+    htmlLang: 'zh-CN',
+    errorPrefix: '错误：',
+    summaryTitle: '请更正以下问题',
+    reportLink: '开始举报',
+    trackLink: '查询办理进度',
+    submitReport: '提交举报',
+    trackSubmit: '查询',
+    replySubmit: '发送',
+    alreadyShown: /查询码只显示一次/,
+    status: '已收到，待受理',
+    replySent: '您的回复已发送。',
+    content: '某街道办对居民反映的积水问题三个月不予答复，一直推诿拖延。',
+    reply: '补充：积水位置在小区东门，照片另行上传。'
+  },
+  {
+    lang: 'en',
+    htmlLang: 'en',
+    errorPrefix: 'Error: ',
+    summaryTitle: 'There is a problem',
+    reportLink: 'Start a report',
+    trackLink: 'Track a report',
+    submitReport: 'Submit report',
+    trackSubmit: 'Track',
+    replySubmit: 'Send',
+    alreadyShown: /shown only once/,
+    status: 'Received, awaiting acceptance',
+    replySent: 'Your reply was sent.',
+    content: 'The street office has ignored residents\' complaints about flooding for three months.',
+    reply: 'More detail: the water collects by the east gate of the estate.'
+  }
+]
+
+/** One line per problem (rule id, impact, help) and one per element, for the failure's diagnostics. */
+function describe (results: Result[]): Array<{ rule: string, impact: string, help: string, helpUrl: string, nodes: Array<{ target: string, summary: string }> }> {
+  return results.map(r => ({
+    rule: r.id,
+    impact: r.impact ?? 'n/a',
+    help: r.help,
+    helpUrl: r.helpUrl,
+    nodes: r.nodes.map(n => ({ target: n.target.join(' '), summary: (n.failureSummary ?? n.any.concat(n.all, n.none).map(c => c.message).join('; ')).replace(/\s*\n\s*/g, ' ') }))
+  }))
+}
+
+function ruleList (results: Result[]): string {
+  return results.length === 0 ? '' : ` (${results.map(r => `${r.id} [${r.impact ?? 'n/a'}] on ${r.nodes.map(n => n.target.join(' ')).join(', ')}`).join('; ')})`
+}
+
+const chromiumMissing = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium)`
+
+t.test('report and track in a real browser with JavaScript off, axe-clean in both languages', { skip: chromiumMissing, timeout: TIMEOUT_MS }, async t => {
+  const require = createRequire(import.meta.url)
+  const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
+
+  const running = await startServer(testConfig(t, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }))
+  t.teardown(() => running.shutdown('test'))
+  const address = running.server.server.address() as AddressInfo
+  const base = `http://127.0.0.1:${address.port}`
+
+  const browser: Browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+  })
+  t.teardown(() => browser.close()) // teardowns run last-in first-out: the browser, then the server
+
+  // The visitor: no JavaScript, Chinese preferred (the site's default language).
+  const visitor: BrowserContext = await browser.newContext({ javaScriptEnabled: false, locale: 'zh-CN' })
+  const page = await visitor.newPage()
+  // The checker: runs axe on a copy of what the visitor saw, with the real stylesheet.
+  const checker: BrowserContext = await browser.newContext({ javaScriptEnabled: true, bypassCSP: true })
+
+  type Tap = typeof t
+  let checked = 0
+
+  /** Runs axe on a copy of the given HTML at the given same-origin URL, with the real stylesheet. */
+  async function axeOn (t: Tap, label: string, html: string, url: string): Promise<AxeResults> {
+    const copy = await checker.newPage()
+    try {
+      // The document itself comes from the copy (no second request: a POST's result or a
+      // one-time page stays as it was); the stylesheet comes from the real server.
+      await copy.route('**/*', async route => {
+        if (route.request().isNavigationRequest()) {
+          await route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html })
+        } else {
+          await route.continue()
+        }
+      })
+      await copy.goto(url, { waitUntil: 'load' })
+      const cssLoaded = await copy.evaluate(() => {
+        // No DOM typings in this project: the few properties used are described here.
+        const doc = (globalThis as unknown as { document: { styleSheets: ArrayLike<{ href: string | null, cssRules: ArrayLike<unknown> }> } }).document
+        return Array.from(doc.styleSheets).some(sheet => sheet.href?.endsWith('/assets/site.css') === true && sheet.cssRules.length > 0)
+      })
+      t.ok(cssLoaded, `${label}: the stylesheet is loaded for the colour checks`)
+      await copy.addScriptTag({ content: axeSource })
+      return await copy.evaluate(async (tags) => {
+        const { axe, document } = globalThis as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<AxeResults> }, document: unknown }
+        return await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations', 'incomplete'] })
+      }, WCAG_TAGS)
+    } finally {
+      await copy.close()
+    }
+  }
+
+  /** What the visitor sees now: no script, no WCAG A/AA violation, nothing axe could not decide. */
+  async function checkPage (t: Tap, label: string): Promise<void> {
+    const html = await page.content()
+    t.notMatch(html, /<script/i, `${label}: no <script> at all`)
+    t.equal(await page.locator('script').count(), 0, `${label}: no script element`)
+    const results = await axeOn(t, label, html, page.url())
+    checked++
+    t.equal(results.violations.length, 0, `${label}: no WCAG A/AA violations${ruleList(results.violations)}`,
+      results.violations.length > 0 ? { violations: describe(results.violations) } : {})
+    t.equal(results.incomplete.length, 0, `${label}: nothing left for manual review${ruleList(results.incomplete)}`,
+      results.incomplete.length > 0 ? { needsReview: describe(results.incomplete) } : {})
+  }
+
+  // A canary: the harness must see a missing label and poor contrast, or a clean result means nothing.
+  const canary = await axeOn(t, 'canary', '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Canary</title>' +
+    '<link rel="stylesheet" href="/assets/site.css"></head><body><main><h1>Canary</h1><p class="hint" style="color:#bbb">Faint text</p>' +
+    '<input id="unlabelled" type="text"></main></body></html>', `${base}/canary`)
+  t.same(canary.violations.map(v => v.id).sort(), ['color-contrast', 'label'], 'axe finds a known contrast problem and a missing label')
+
+  async function titleOf (): Promise<string> { return await page.title() }
+
+  for (const L of LANGS) {
+    await t.test(`in ${L.lang}`, async t => {
+      // Home
+      await page.goto(`${base}/`)
+      if (L.lang === 'en') {
+        // The language link in the header, as a visitor would switch.
+        await page.locator('a[hreflang="en"]').click()
+        t.match(page.url(), /\/\?lang=en$/)
+      }
+      t.equal(await page.getAttribute('html', 'lang'), L.htmlLang, 'page language')
+      await checkPage(t, `${L.lang} home`)
+
+      // The report form
+      await page.getByRole('link', { name: L.reportLink }).click()
+      t.match(page.url(), /\/report$/)
+      t.equal(await page.getAttribute('html', 'lang'), L.htmlLang, 'the language is remembered')
+      await checkPage(t, `${L.lang} report form`)
+
+      // Sent without the required answers: the error summary, and what was typed is kept.
+      await page.locator('#place').fill('县政务服务中心')
+      await page.getByRole('button', { name: L.submitReport }).click()
+      t.ok((await titleOf()).startsWith(L.errorPrefix), `title starts with "${L.errorPrefix}": ${await titleOf()}`)
+      const summary = page.locator('.error-summary')
+      t.equal(await summary.count(), 1, 'the error summary is shown')
+      t.equal((await summary.locator('h2').textContent())?.trim(), L.summaryTitle)
+      const hrefs = await summary.locator('a').evaluateAll(links => links.map(a => a.getAttribute('href') ?? ''))
+      t.ok(hrefs.length >= 2, `the summary lists the problems: ${hrefs.join(' ')}`)
+      for (const href of ['#category', '#content']) t.ok(hrefs.includes(href), `the summary links to ${href}`)
+      for (const href of hrefs) {
+        t.match(href, /^#[\w-]+$/)
+        t.equal(await page.locator(href).count(), 1, `${href} is a field on the page`)
+        t.equal(await page.locator(`${href}-error`).count(), 1, `${href} has an inline message`)
+      }
+      t.equal(await page.locator('#place').inputValue(), '县政务服务中心', 'answers are kept')
+      t.ok(await page.locator('#identity').isChecked(), 'anonymous is still chosen')
+      await checkPage(t, `${L.lang} report form with errors`)
+
+      // Filled in properly, with one small file.
+      const options = await page.locator('#category option').evaluateAll(list => list.map(option => option.getAttribute('value') ?? ''))
+      const category = options.find(v => v !== '')
+      t.ok(category, 'there are categories to choose from')
+      await page.locator('#category').selectOption(category!)
+      await page.locator('#subjectName').fill(L.lang === 'zh' ? '钱某' : 'Mr Qian')
+      await page.locator('#content').fill(L.content)
+      t.ok(await page.locator('#identity').isChecked(), 'stays anonymous')
+      await page.locator('#attachments').setInputFiles({ name: 'evidence.txt', mimeType: 'text/plain', buffer: Buffer.from('Notes taken on the day.\n') })
+      await page.getByRole('button', { name: L.submitReport }).click()
+
+      // The confirmation, with the code shown once.
+      t.match(page.url(), /\/report\/done$/)
+      t.notOk((await titleOf()).startsWith(L.errorPrefix), 'no errors this time')
+      const code = (await page.locator('.tracking-code strong').textContent())?.trim() ?? ''
+      t.match(code, /^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$/, 'the tracking code is shown')
+      await checkPage(t, `${L.lang} confirmation`)
+
+      await page.reload()
+      const again = await page.content()
+      t.notMatch(again, code, 'after a reload the code is gone')
+      t.equal(await page.locator('.tracking-code').count(), 0)
+      t.match(again, L.alreadyShown)
+      await checkPage(t, `${L.lang} confirmation after reload`)
+
+      // Tracking: the code form, a mistake, then the code typed sloppily.
+      await page.getByRole('navigation').getByRole('link', { name: L.trackLink }).click()
+      t.match(page.url(), /\/track$/)
+      await checkPage(t, `${L.lang} track form`)
+
+      await page.getByRole('button', { name: L.trackSubmit, exact: true }).click()
+      t.ok((await titleOf()).startsWith(L.errorPrefix), 'an empty code is an error')
+      t.equal(await page.locator('.error-summary a[href="#trackingCode"]').count(), 1, 'the summary links to the code field')
+      t.equal(await page.locator('#trackingCode-error').count(), 1)
+      await checkPage(t, `${L.lang} track form with error`)
+
+      await page.locator('#trackingCode').fill(code.replace(/-/g, '').toLowerCase())
+      await page.getByRole('button', { name: L.trackSubmit, exact: true }).click()
+      t.match(page.url(), /\/track\/case$/, 'the case page, no code in the URL')
+      t.notMatch(page.url(), new RegExp(code.replace(/-/g, ''), 'i'))
+      t.match(await page.locator('.summary-list').first().textContent(), L.status, 'the status is shown')
+      t.ok(await page.locator('.timeline li').count() >= 1, 'the timeline has an entry')
+      await checkPage(t, `${L.lang} case page`)
+
+      // A reply, shown in the messages.
+      await page.locator('#body').fill(L.reply)
+      await page.getByRole('button', { name: L.replySubmit, exact: true }).click()
+      t.match(page.url(), /\/track\/case\?sent=1$/)
+      t.equal(await page.locator('.notice').count(), 1, 'a notice says the reply was sent')
+      t.match(await page.locator('.notice').textContent(), L.replySent)
+      t.match(await page.locator('.messages').textContent(), L.reply, 'the reply is shown')
+      await checkPage(t, `${L.lang} case page after a reply`)
+    })
+  }
+  t.equal(checked, 18, 'axe ran on every page visited')
+})
