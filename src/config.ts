@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Ajv, type ErrorObject } from 'ajv'
+import type { StaffRole } from './db/types.js'
 
 /** The environment, validated once into one typed object. */
 export interface Config {
@@ -23,6 +24,15 @@ export interface Config {
   hotline: string
   mailbox: string
   attachmentLimits: { maxFileBytes: number, maxTotalBytes: number, maxFiles: number }
+  /** Staff of these roles must sign in with a TOTP code as well as their password. */
+  staffTotpRoles: StaffRole[]
+  limits: {
+    submissionsPerHour: number
+    submissionsPerDay: number
+    trackingPerQuarterHour: number
+    trackingMissesPerClient: number
+    trackingMissesGlobal: number
+  }
 }
 
 export class ConfigError extends Error {
@@ -34,6 +44,8 @@ export class ConfigError extends Error {
 
 const MB = 1024 * 1024
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+const STAFF_ROLES: readonly StaffRole[] = ['intake', 'handler', 'unit_head', 'supervisor', 'admin']
+const ROLE = `(${STAFF_ROLES.join('|')})`
 
 /** One entry per variable; `description` is what an operator is told when it is wrong. */
 const schema = {
@@ -57,7 +69,13 @@ const schema = {
     PORTAL_MAILBOX: { type: 'string', pattern: '^[^\\s@]+@[^\\s@]+$', description: 'an e-mail address' },
     ATTACHMENT_MAX_FILE_MB: { type: 'integer', minimum: 1, maximum: 1024, description: 'a whole number of megabytes from 1 to 1024' },
     ATTACHMENT_MAX_TOTAL_MB: { type: 'integer', minimum: 1, maximum: 4096, description: 'a whole number of megabytes from 1 to 4096' },
-    ATTACHMENT_MAX_FILES: { type: 'integer', minimum: 0, maximum: 100, description: 'a whole number from 0 to 100' }
+    ATTACHMENT_MAX_FILES: { type: 'integer', minimum: 0, maximum: 100, description: 'a whole number from 0 to 100' },
+    SUBMISSIONS_PER_HOUR: { type: 'integer', minimum: 1, description: 'a whole number of reports per client per hour (at least 1)' },
+    SUBMISSIONS_PER_DAY: { type: 'integer', minimum: 1, description: 'a whole number of reports per client per day (at least 1)' },
+    TRACKING_PER_QUARTER_HOUR: { type: 'integer', minimum: 1, description: 'a whole number of tracking requests per client per 15 minutes (at least 1)' },
+    TRACKING_MISSES_PER_CLIENT: { type: 'integer', minimum: 1, description: 'a whole number of wrong tracking codes per client per 15 minutes (at least 1)' },
+    TRACKING_MISSES_GLOBAL: { type: 'integer', minimum: 1, description: 'a whole number of wrong tracking codes from all clients per 15 minutes (at least 1)' },
+    STAFF_TOTP_ROLES: { type: 'string', pattern: `^\\s*${ROLE}(\\s*,\\s*${ROLE})*\\s*$`, description: `a comma-separated list of staff roles from ${STAFF_ROLES.join(', ')}` }
   }
 } as const
 
@@ -137,6 +155,14 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
       maxFileBytes: ((input.ATTACHMENT_MAX_FILE_MB as number | undefined) ?? 20) * MB,
       maxTotalBytes: ((input.ATTACHMENT_MAX_TOTAL_MB as number | undefined) ?? 50) * MB,
       maxFiles: (input.ATTACHMENT_MAX_FILES as number | undefined) ?? 10
-    }
+    },
+    limits: {
+      submissionsPerHour: (input.SUBMISSIONS_PER_HOUR as number | undefined) ?? 20,
+      submissionsPerDay: (input.SUBMISSIONS_PER_DAY as number | undefined) ?? 60,
+      trackingPerQuarterHour: (input.TRACKING_PER_QUARTER_HOUR as number | undefined) ?? 120,
+      trackingMissesPerClient: (input.TRACKING_MISSES_PER_CLIENT as number | undefined) ?? 5,
+      trackingMissesGlobal: (input.TRACKING_MISSES_GLOBAL as number | undefined) ?? 2000
+    },
+    staffTotpRoles: [...new Set(((input.STAFF_TOTP_ROLES as string | undefined) ?? '').split(',').map(r => r.trim()).filter(r => r !== ''))] as StaffRole[]
   }
 }

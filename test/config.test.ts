@@ -47,7 +47,9 @@ const bad: Array<[string, string, RegExp]> = [
   ['BUSINESS_TZ', 'Mars/Olympus', /^BUSINESS_TZ: must be an IANA time zone/],
   ['LOG_LEVEL', 'loud', /^LOG_LEVEL: must be one of fatal/],
   ['NODE_ENV', 'staging', /^NODE_ENV: must be one of development/],
-  ['SWEEP_INTERVAL_SECONDS', '-1', /^SWEEP_INTERVAL_SECONDS: must be a whole number/]
+  ['SWEEP_INTERVAL_SECONDS', '-1', /^SWEEP_INTERVAL_SECONDS: must be a whole number/],
+  ['SUBMISSIONS_PER_HOUR', '0', /^SUBMISSIONS_PER_HOUR: must be a whole number of reports per client per hour/],
+  ['TRACKING_MISSES_PER_CLIENT', 'many', /^TRACKING_MISSES_PER_CLIENT: must be a whole number of wrong tracking codes/]
 ]
 for (const [variable, value, message] of bad) {
   t.test(`a bad ${variable} names the variable and what is wrong`, async t => {

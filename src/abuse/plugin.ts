@@ -29,13 +29,8 @@ declare module 'fastify' {
   }
 }
 
-export interface AbuseOptions {
-  submissionsPerHour?: number
-  submissionsPerDay?: number
-  trackingPerQuarterHour?: number
-}
-
-export default fp<AbuseOptions>(async (fastify, opts) => {
+export default fp(async (fastify) => {
+  const limits = fastify.config.limits
   const salt = fastify.secrets.deriveKey('client-key')
   const clientKey = (request: FastifyRequest): string =>
     createHash('sha256').update(salt).update(request.ip).digest('base64url').slice(0, 22)
@@ -60,10 +55,10 @@ export default fp<AbuseOptions>(async (fastify, opts) => {
 
   fastify.decorate('abuse', {
     submissions: [
-      limit(opts.submissionsPerHour ?? 20, '1 hour', 'submit-hour'),
-      limit(opts.submissionsPerDay ?? 60, '1 day', 'submit-day')
+      limit(limits.submissionsPerHour, '1 hour', 'submit-hour'),
+      limit(limits.submissionsPerDay, '1 day', 'submit-day')
     ],
-    tracking: [limit(opts.trackingPerQuarterHour ?? 120, '15 minutes', 'track')],
+    tracking: [limit(limits.trackingPerQuarterHour, '15 minutes', 'track')],
     attempts: redis === undefined ? new MemoryAttemptCounter() : new RedisAttemptCounter(redis),
     clientKey
   })

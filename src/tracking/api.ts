@@ -6,7 +6,7 @@ import { translate } from '../web/i18n.js'
 import { readMultipart } from '../web/multipart.js'
 import { findStatus } from './queries.js'
 import { addReporterMessage, checkMessageBody, REPLY_MAX } from './reply.js'
-import { lookUpCode } from './service.js'
+import { defaultMissPolicy, lookUpCode } from './service.js'
 import { statusDocument } from './status.js'
 
 const codeProperty = { type: 'string', maxLength: 200, description: 'the tracking code; case, spaces and hyphens do not matter' } as const
@@ -32,12 +32,13 @@ const statusSchema = {
 } as const
 
 const trackingApi: FastifyPluginAsync = async (fastify) => {
+  const missPolicy = { ...defaultMissPolicy, perClient: fastify.config.limits.trackingMissesPerClient, global: fastify.config.limits.trackingMissesGlobal }
   const deps = { db: fastify.db, secrets: fastify.secrets, attempts: fastify.abuse.attempts }
   const notFound = (request: FastifyRequest): { error: string, message: string } => ({ error: 'not_found', message: translate(request.lang, 'track.notFound') })
 
   /** The report a request's code opens, or the reply already sent (404/429). */
   async function open (request: FastifyRequest, code: unknown): Promise<number | undefined> {
-    const result = await lookUpCode(deps, fastify.abuse.clientKey(request), typeof code === 'string' ? code : '')
+    const result = await lookUpCode(deps, fastify.abuse.clientKey(request), typeof code === 'string' ? code : '', missPolicy)
     if (result.kind === 'limited') throw new RateLimitedError(result.retryAfterSeconds)
     return result.kind === 'found' ? result.reportId : undefined
   }

@@ -5,13 +5,14 @@ import { readMultipart, verifyCsrf } from '../web/multipart.js'
 import type { FieldError } from '../web/render.js'
 import { findStatus } from './queries.js'
 import { addReporterMessage, checkMessageBody, REPLY_MAX } from './reply.js'
-import { closeReporterSession, lookUpCode, openReporterSession, resumeReporterSession } from './service.js'
+import { closeReporterSession, defaultMissPolicy, lookUpCode, openReporterSession, resumeReporterSession } from './service.js'
 import { statusDocument } from './status.js'
 
 const SESSION_COOKIE = 'track'
 
 const trackingPages: FastifyPluginAsync = async (fastify) => {
   const { config, secrets } = fastify
+  const missPolicy = { ...defaultMissPolicy, perClient: fastify.config.limits.trackingMissesPerClient, global: fastify.config.limits.trackingMissesGlobal }
   const deps = { db: fastify.db, secrets, attempts: fastify.abuse.attempts }
   const secure = config.publicUrl.startsWith('https://')
   const limits = config.attachmentLimits
@@ -51,7 +52,7 @@ const trackingPages: FastifyPluginAsync = async (fastify) => {
     if (input.trim() === '') {
       return showCodeForm(reply, { status: 400, errors: [{ field: 'trackingCode', message: translate(request.lang, 'field.required', { field: translate(request.lang, 'track.code') }) }] })
     }
-    const result = await lookUpCode(deps, fastify.abuse.clientKey(request), input)
+    const result = await lookUpCode(deps, fastify.abuse.clientKey(request), input, missPolicy)
     if (result.kind === 'limited') throw new RateLimitedError(result.retryAfterSeconds)
     if (result.kind === 'not_found') {
       return showCodeForm(reply, { status: 404, value: input, errors: [{ field: 'trackingCode', message: translate(request.lang, 'track.notFound') }] })
