@@ -11,16 +11,33 @@ export interface CalendarDay {
 const DAY_MS = 86_400_000
 const DAY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/
 
+// Deadline arithmetic converts the same few hundred days back and forth on every case;
+// both conversions are remembered (bounded), since parsing and formatting dominate its cost.
+const MAX_CACHED_DAYS = 20_000
+const msOfDay = new Map<string, number>()
+const dayOfMs = new Map<number, string>()
+
 /** A 'YYYY-MM-DD' day as the UTC midnight of that date, so that day arithmetic is exact. */
 function dayMs (day: string): number {
+  const cached = msOfDay.get(day)
+  if (cached !== undefined) return cached
   const match = DAY_PATTERN.exec(day)
   const ms = match === null ? NaN : Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))
   if (Number.isNaN(ms) || msDay(ms) !== day) throw new RangeError(`"${day}" is not a day (YYYY-MM-DD)`)
+  if (msOfDay.size >= MAX_CACHED_DAYS) msOfDay.clear()
+  msOfDay.set(day, ms)
   return ms
 }
 
 function msDay (ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10)
+  if (ms % DAY_MS !== 0) return new Date(ms).toISOString().slice(0, 10)
+  let day = dayOfMs.get(ms)
+  if (day === undefined) {
+    day = new Date(ms).toISOString().slice(0, 10)
+    if (dayOfMs.size >= MAX_CACHED_DAYS) dayOfMs.clear()
+    dayOfMs.set(ms, day)
+  }
+  return day
 }
 
 function shiftDay (day: string, n: number): string {
@@ -37,10 +54,14 @@ function assertInteger (n: number, what: string): void {
  * when they fall on a weekend. Years without listed days still get their weekends; `covers`
  * tells a caller when it is relying on that.
  */
+const QUARTER_HOUR_MS = 15 * 60_000
+const MAX_CACHED_OFFSETS = 50_000
+
 export class WorkingCalendar {
   private readonly listed: ReadonlyMap<string, CalendarDay['kind']>
   private readonly years: ReadonlySet<number>
   private readonly wallClockFormat: Intl.DateTimeFormat
+  private readonly offsets = new Map<number, number>()
 
   constructor (entries: ReadonlyArray<CalendarDay>, readonly timeZone: string = DEFAULT_TIME_ZONE) {
     this.wallClockFormat = new Intl.DateTimeFormat('en-US', {
@@ -179,13 +200,24 @@ export class WorkingCalendar {
 
   /** The local wall-clock reading of an instant, written as if it were UTC (whole seconds). */
   private wallClock (ms: number): number {
-    const fields = new Map(this.wallClockFormat.formatToParts(ms).map(p => [p.type, Number(p.value)]))
-    const field = (type: Intl.DateTimeFormatPartTypes): number => fields.get(type) ?? NaN
-    return Date.UTC(field('year'), field('month') - 1, field('day'), field('hour'), field('minute'), field('second'))
+    return Math.floor(ms / 1000) * 1000 + this.offset(ms)
   }
 
-  /** The zone's UTC offset at an instant, in milliseconds. */
+  /**
+   * The zone's UTC offset at an instant, in milliseconds. Modern offsets and transitions all
+   * fall on whole quarter hours, so the offset is constant within each quarter hour and is read
+   * once per quarter hour: formatting is the costly part of deadline arithmetic.
+   */
   private offset (ms: number): number {
-    return this.wallClock(ms) - Math.floor(ms / 1000) * 1000
+    const quarter = Math.floor(ms / QUARTER_HOUR_MS)
+    let offset = this.offsets.get(quarter)
+    if (offset === undefined) {
+      const fields = new Map(this.wallClockFormat.formatToParts(ms).map(p => [p.type, Number(p.value)]))
+      const field = (type: Intl.DateTimeFormatPartTypes): number => fields.get(type) ?? NaN
+      offset = Date.UTC(field('year'), field('month') - 1, field('day'), field('hour'), field('minute'), field('second')) - Math.floor(ms / 1000) * 1000
+      if (this.offsets.size >= MAX_CACHED_OFFSETS) this.offsets.clear()
+      this.offsets.set(quarter, offset)
+    }
+    return offset
   }
 }
