@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify'
+import { purgeExpired } from './deadlines/purge.js'
 import { runSweep } from './deadlines/sweep.js'
 import { createDeliver } from './notifications/transport.js'
 import { deliverDue } from './notifications/worker.js'
 
 /**
- * The deadline sweep and the mail worker on timers inside `portal serve`. Both are safe to
+ * The deadline sweep, the mail worker and the purge of expired secrets on timers inside `portal serve`. Both are safe to
  * run in every process at once; each run waits for the previous one, and closing the
  * server waits for the run in progress.
  */
@@ -29,6 +30,7 @@ export function addBackgroundJobs (server: FastifyInstance): void {
     const deps = { db: server.db, reference: server.reference, mailDomain: new URL(config.publicUrl).hostname }
     every(config.sweepIntervalSeconds, 'sweep', async () => await runSweep(deps, new Date()))
     every(10, 'outbox', async () => await deliverDue(server.db, mail.deliver, config.mailFrom))
+    every(600, 'purge', async () => await purgeExpired(server.db, new Date()))
   })
   server.addHook('onClose', async () => {
     for (const timer of timers) clearInterval(timer)

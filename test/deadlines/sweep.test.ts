@@ -2,6 +2,7 @@ import t from 'tap'
 import { performAction } from '../../src/cases/service.js'
 import { connect, type DatabaseHandle } from '../../src/db/connect.js'
 import { migrateToLatest } from '../../src/db/migrate.js'
+import { purgeExpired } from '../../src/deadlines/purge.js'
 import { runSweep } from '../../src/deadlines/sweep.js'
 import { submitReport } from '../../src/intake/service.js'
 import { ReferenceCache } from '../../src/reference/load.js'
@@ -138,4 +139,17 @@ t.test('two sweeps at once produce each step exactly once', async t => {
     .where('dedupe_key', 'is not', null).execute()
   t.equal(events.length, 40 * 4)
   t.equal(new Set(events.map(e => `${e.report_id}:${e.dedupe_key}`)).size, 40 * 4)
+})
+
+t.test('expired receipts and sessions are purged; live ones stay', async t => {
+  const { app, database } = await buildTestApp(t)
+  const db = database.db
+  const filed = await submitReport(app.intakeDeps, INPUT, { channel: 'web', lang: 'zh', submissionToken: 'purge-test-token-0001' })
+  const reportId = filed.kind === 'created' ? filed.receipt.reportId : 0
+  await db.insertInto('reporter_sessions').values([
+    { token_hash: Buffer.from('old'), report_id: reportId, expires_at: new Date(Date.now() - 1000) },
+    { token_hash: Buffer.from('live'), report_id: reportId, expires_at: new Date(Date.now() + 60_000) }
+  ]).execute()
+  t.same(await purgeExpired(db, new Date()), { receipts: 0, reporterSessions: 1, staffSessions: 0 })
+  t.same(await purgeExpired(db, new Date(Date.now() + 2 * 3600_000)), { receipts: 1, reporterSessions: 1, staffSessions: 0 }, 'an unviewed receipt lives an hour')
 })
