@@ -36,6 +36,8 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
   await fastify.register(apiDocs)
   await fastify.register(intakePlugin)
   await fastify.register(staffAuth)
+  await fastify.register(import('./staff/console.js'))
+  await fastify.register(import('./staff/login-plugin.js'))
 
   await fastify.register(healthRoutes)
   await fastify.register(intakePages)

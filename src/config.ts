@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Ajv, type ErrorObject } from 'ajv'
 import type { StaffRole } from './db/types.js'
+import { STAFF_ROLES } from './domain/staff-roles.js'
 
 /** The environment, validated once into one typed object. */
 export interface Config {
@@ -44,7 +45,6 @@ export class ConfigError extends Error {
 
 const MB = 1024 * 1024
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
-const STAFF_ROLES: readonly StaffRole[] = ['intake', 'handler', 'unit_head', 'supervisor', 'admin']
 const ROLE = `(${STAFF_ROLES.join('|')})`
 
 /** One entry per variable; `description` is what an operator is told when it is wrong. */

@@ -12,3 +12,14 @@ export function sanitizeFileName (name: string): string {
   if (/^\.*$/.test(trimmed)) return ''
   return Array.from(trimmed).slice(0, MAX_NAME_LENGTH).join('')
 }
+
+/**
+ * A Content-Disposition header that makes browsers save the file rather than open it: the
+ * name as an ASCII fallback (anything else becomes `_`) and in full as RFC 5987 UTF-8.
+ */
+export function attachmentDisposition (name: string, fallback: string): string {
+  const safe = sanitizeFileName(name) || fallback
+  const ascii = safe.replace(/[^A-Za-z0-9._-]/g, '_')
+  const encoded = encodeURIComponent(safe).replace(/['()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`
+}

@@ -70,7 +70,8 @@ export async function verifyAudit (db: Kysely<Database>): Promise<VerifyResult> 
     for (const row of rows) {
       count++
       lastId = row.id
-      const linked = (row.prev_hash === null && prev === null) || (row.prev_hash !== null && prev !== null && row.prev_hash.equals(prev))
+      // PGlite reads bytea as a plain Uint8Array, which has no equals().
+      const linked = (row.prev_hash === null && prev === null) || (row.prev_hash !== null && prev !== null && Buffer.from(row.prev_hash).equals(prev))
       if (!linked) return { ok: false, entries: count, brokenAt: row.id, reason: 'its link to the previous entry does not match' }
       const expected = entryHash(prev, { at: row.at, actorId: row.actor_id, actorLabel: row.actor_label, action: row.action, reportId: row.report_id, detail: row.detail })
       if (!expected.equals(row.hash)) return { ok: false, entries: count, brokenAt: row.id, reason: 'its content does not match its hash' }

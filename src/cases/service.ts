@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { audit, type AuditEntry } from '../audit/log.js'
 import type { Database, Lang, ReportStatus } from '../db/types.js'
 import { applyClockEffects } from '../deadlines/effects.js'
 import { type ActionInput, type ActorRole, type CaseAction, type CaseEvent, type CaseState, decide, type Effect, type EventData, type Refusal, reporterView } from '../domain/case-state.js'
@@ -37,7 +38,8 @@ function eventBody (event: CaseEvent): string {
   return data.reason ?? data.message ?? data.resultSummary ?? ''
 }
 
-function caseState (row: CaseRow): CaseState {
+/** The state the state machine decides on, read from the case's columns. */
+export function caseState (row: Pick<CaseRow, 'status' | 'accepted_at' | 'finding' | 'extension_requested_at' | 'transferred_from_unit_id'>): CaseState {
   return {
     status: row.status,
     acceptedBefore: row.accepted_at !== null,
@@ -122,7 +124,12 @@ export async function performAction (
   action: CaseAction,
   actor: Actor,
   input: ActionInput = {},
-  options: { now?: Date, reporterMessage?: { body: string, files: StoredFile[] } } = {}
+  options: {
+    now?: Date
+    reporterMessage?: { body: string, files: StoredFile[] }
+    /** Recorded in the audit log by the same transaction, when the action is taken. */
+    audit?: Omit<AuditEntry, 'reportId'>
+  } = {}
 ): Promise<ActionResult> {
   const reference = await deps.reference.get()
   const now = options.now ?? new Date()
@@ -195,6 +202,7 @@ export async function performAction (
       if (row.assigned_to === actor.staffId) await trx.updateTable('reports').set({ assigned_to: null }).where('id', '=', reportId).execute()
     }
     await enqueueMail(trx, await notifications(trx, deps, row, decision.effects, unitId, input.assigneeId), deps.mailDomain)
+    if (options.audit !== undefined) await audit(trx, { ...options.audit, reportId }, now)
     return { ok: true, status: decision.status, reportId }
   })
 }

@@ -1,23 +1,33 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander'
-import { ConfigError, loadConfig } from '../config.js'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { Command, CommanderError, Option } from 'commander'
+import { audit, verifyAudit } from '../audit/log.js'
+import { type Config, ConfigError, loadConfig } from '../config.js'
 import { connect } from '../db/connect.js'
 import { migrateToLatest, MigrationError } from '../db/migrate.js'
-import { readFileSync } from 'node:fs'
+import type { StaffRole } from '../db/types.js'
 import { runSweep } from '../deadlines/sweep.js'
+import { STAFF_ROLES } from '../domain/staff-roles.js'
 import { createDeliver } from '../notifications/transport.js'
 import { deliverDue, retryMail } from '../notifications/worker.js'
+import { parseReferenceFile, ReferenceFileError } from '../reference/file-format.js'
 import { ReferenceCache } from '../reference/load.js'
+import { exportReference, importReference } from '../reference/transfer.js'
+import { Secrets } from '../security/secrets.js'
 import { CalendarFileError, parseCalendarFile } from '../seed/calendar-file.js'
 import { importCalendar, seed } from '../seed/seed.js'
 import { installSignalHandlers, startServer } from '../server.js'
+import { AccountError, type Actor, createStaff, disableStaff, enrolTotp, listStaff, removeTotp } from '../staff/accounts.js'
+import { createInvite, inviteLink } from '../staff/invites.js'
+import { PasswordInputError, readNewPassword } from './read-password.js'
 
 /** A command used the wrong way: told in one line. */
 class UsageError extends Error {}
 
 /** Errors an operator can act on are one line, without a stack trace. */
 function fail (error: unknown): never {
-  if (error instanceof UsageError || error instanceof CalendarFileError || (error instanceof Error && 'code' in error && error.code === 'ENOENT')) {
+  if (error instanceof UsageError || error instanceof CalendarFileError || error instanceof AccountError || error instanceof PasswordInputError ||
+    error instanceof ReferenceFileError || (error instanceof Error && 'code' in error && error.code === 'ENOENT')) {
     process.stderr.write(`portal: ${error.message}\n`)
   } else if (error instanceof ConfigError) {
     process.stderr.write(`portal: configuration error: ${error.message}\n`)
@@ -42,6 +52,20 @@ async function withDatabase<T> (work: (db: ReturnType<typeof connect>['db']) => 
     await db.destroy()
   }
 }
+
+/** The database, the configuration and the keys derived from SECRET_KEY, for commands that encrypt or hash. */
+async function withServices<T> (work: (services: { db: ReturnType<typeof connect>['db'], config: Config, secrets: Secrets }) => Promise<T>): Promise<T> {
+  const config = loadConfig()
+  const { db } = connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 })
+  try {
+    return await work({ db, config, secrets: new Secrets(config.secretKey) })
+  } finally {
+    await db.destroy()
+  }
+}
+
+/** Changes made from the command line are audited as the operator's, not a staff member's. */
+const CLI: Actor = { actorId: null, actorLabel: 'cli' }
 
 const program = new Command('portal')
   .description('Supervision report portal: operator commands.\nConfiguration comes from the environment (see README.md).')
@@ -124,6 +148,105 @@ calendar.command('import')
     const entries = parseCalendarFile(readFileSync(file, 'utf8'))
     const added = await withDatabase(async db => await importCalendar(db, entries))
     process.stdout.write(`read ${entries.length} days, added ${added}\n`)
+  })
+
+const staff = program.command('staff').description('staff accounts: add, invite, disable, list, TOTP second factor (every change is audited)')
+staff.command('add')
+  .description('add a staff account; the password is read from standard input when piped, else typed at a prompt')
+  .requiredOption('--email <address>', 'the address they sign in with')
+  .requiredOption('--name <name>', 'their name, as colleagues see it')
+  .requiredOption('--unit <code>', 'the code of their unit (see `portal admin export`)')
+  .addOption(new Option('--role <role>', 'what they may do').choices(STAFF_ROLES).makeOptionMandatory())
+  .option('--invite', 'print a one-time link to set the password (valid 72 hours) instead of reading one')
+  .action(async (options: { email: string, name: string, unit: string, role: StaffRole, invite?: boolean }) => {
+    const password = options.invite === true ? undefined : await readNewPassword()
+    await withServices(async ({ db, config, secrets }) => {
+      const account = await createStaff({ db, secrets }, {
+        email: options.email, name: options.name, unitCode: options.unit, role: options.role, ...(password === undefined ? {} : { password })
+      }, CLI)
+      process.stdout.write(`added ${account.email} (${account.role}, unit ${options.unit})\n`)
+      if (options.invite === true) {
+        const invite = await createInvite({ db, secrets }, account.email, CLI)
+        process.stdout.write(`link to set the password, valid until ${invite.expiresAt.toISOString()}:\n${inviteLink(config.publicUrl, invite.token)}\n`)
+      }
+    })
+  })
+staff.command('invite')
+  .description('print a new one-time link for an account to set its password (a forgotten password); earlier links stop working')
+  .argument('<email>', 'the account')
+  .action(async (email: string) => {
+    await withServices(async ({ db, config, secrets }) => {
+      const invite = await createInvite({ db, secrets }, email, CLI)
+      process.stdout.write(`link for ${invite.email} to set the password, valid until ${invite.expiresAt.toISOString()}:\n${inviteLink(config.publicUrl, invite.token)}\n`)
+    })
+  })
+staff.command('disable')
+  .description('disable an account and end all its sessions at once')
+  .argument('<email>', 'the account')
+  .action(async (email: string) => {
+    const result = await withServices(async ({ db, secrets }) => await disableStaff({ db, secrets }, email, CLI))
+    process.stdout.write(`${result.account.email} ${result.alreadyDisabled ? 'was already disabled' : 'disabled'}; ${result.sessionsEnded} sessions ended\n`)
+  })
+staff.command('list')
+  .description('list the accounts: id, e-mail, name, unit, role, state, TOTP')
+  .action(async () => {
+    const rows = await withDatabase(listStaff)
+    for (const row of rows) process.stdout.write(`${row.id}\t${row.email}\t${row.name}\t${row.unitCode}\t${row.role}\t${row.state}\t${row.totp ? 'totp' : '-'}\n`)
+    process.stdout.write(`${rows.length} accounts\n`)
+  })
+staff.command('totp')
+  .description('set up a TOTP second factor for an account (shown once, for the authenticator app), or remove it')
+  .argument('<email>', 'the account')
+  .option('--remove', 'remove the second factor instead')
+  .action(async (email: string, options: { remove?: boolean }) => {
+    await withServices(async ({ db, config, secrets }) => {
+      if (options.remove === true) {
+        const removed = await removeTotp({ db, secrets }, email, CLI)
+        process.stdout.write(removed ? `TOTP removed for ${email}\n` : `${email} had no TOTP\n`)
+        return
+      }
+      const enrolment = await enrolTotp({ db, secrets }, email, new URL(config.publicUrl).hostname, CLI)
+      process.stdout.write(`TOTP set up for ${email}. Add it to their authenticator app now: it is not shown again.\n` +
+        `${enrolment.uri}\nsecret (base32): ${enrolment.secretBase32}\n`)
+    })
+  })
+
+program.command('audit').description('the audit log of every staff read and change')
+  .command('verify')
+  .description('check the hash chain of the whole audit log; exits 1 at the first broken link')
+  .action(async () => {
+    const result = await withDatabase(verifyAudit)
+    if (result.ok) {
+      process.stdout.write(`audit log intact: ${result.entries} entries\n`)
+    } else {
+      process.stdout.write(`audit log broken at entry ${result.brokenAt}: ${result.reason}\n`)
+      process.exitCode = 1
+    }
+  })
+
+const admin = program.command('admin').description('reference data: units, categories, routing rules, deadline policies (the calendar: `portal calendar`)')
+admin.command('export')
+  .description('write units, deadline policies, categories and routing rules to a JSON file, to edit and import')
+  .argument('<file>', 'the JSON file to write')
+  .action(async (file: string) => {
+    const data = await withDatabase(async db => {
+      const exported = await exportReference(db)
+      writeFileSync(file, JSON.stringify(exported, null, 2) + '\n')
+      await audit(db, { ...CLI, action: 'admin.export', detail: { file } })
+      return exported
+    })
+    process.stdout.write(`wrote ${data.units.length} units, ${data.deadlinePolicies.length} deadline policies, ` +
+      `${data.categories.length} categories, ${data.routingRules.length} routing rules to ${file}\n`)
+  })
+admin.command('import')
+  .description('add and update rows from a JSON file (as `admin export` writes it), matched by code, all or nothing; rows not in the file stay')
+  .argument('<file>', 'the JSON file to read')
+  .action(async (file: string) => {
+    const data = parseReferenceFile(readFileSync(file, 'utf8'))
+    const report = await withDatabase(async db => await importReference(db, data, CLI))
+    for (const change of report.added) process.stdout.write(`added ${change.kind} ${change.key}\n`)
+    for (const change of report.changed) process.stdout.write(`changed ${change.kind} ${change.key}: ${change.fields.join(', ')}\n`)
+    process.stdout.write(`${report.added.length} added, ${report.changed.length} changed, ${report.unchanged} unchanged\n`)
   })
 
 program.command('serve')

@@ -78,6 +78,8 @@ export interface StaffUserTable {
   role: StaffRole
   password_hash: string | null
   totp_secret_enc: Buffer | null
+  /** The TOTP time step last signed in with: a code is accepted once only. */
+  totp_last_step: number | null
   lang: WithDefault<Lang>
   failed_logins: WithDefault<number>
   locked_until: Timestamp | null
@@ -93,6 +95,13 @@ export interface StaffSessionTable {
   last_seen_at: DefaultTimestamp
   expires_at: Timestamp
   second_factor_done: WithDefault<boolean>
+}
+
+export interface StaffInviteTable {
+  token_hash: Buffer
+  staff_id: number
+  created_at: DefaultTimestamp
+  expires_at: Timestamp
 }
 
 export interface ReportTable {
@@ -239,6 +248,7 @@ export interface Database {
   calendar_days: CalendarDayTable
   staff_users: StaffUserTable
   staff_sessions: StaffSessionTable
+  staff_invites: StaffInviteTable
   reports: ReportTable
   report_clocks: ReportClockTable
   report_events: ReportEventTable

@@ -12,7 +12,8 @@ export default fp(async (fastify) => {
         version: '1'
       },
       servers: [{ url: fastify.config.publicUrl }],
-      tags: [{ name: 'public', description: 'Citizens: report and track' }, { name: 'staff', description: 'Staff: queue and case actions' }]
+      tags: [{ name: 'public', description: 'Citizens: report and track' }, { name: 'staff', description: 'Staff: queue and case actions' }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'the token of POST /api/v1/staff/login' } } }
     }
   })
   await fastify.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { docExpansion: 'list' } })

@@ -288,7 +288,8 @@ const PRECONDITIONS: Partial<Record<CaseAction, (state: CaseState) => Refusal | 
   close: state => state.findingsRecorded ? null : refuse('findings_missing', 'record the findings before closing the case')
 }
 
-function refusalBeforeInput (state: CaseState, action: CaseAction, role: ActorRole): Refusal | null {
+/** Why the role may not take the action in this state at all, before any input is looked at; null when it may. */
+export function refusalBeforeInput (state: CaseState, action: CaseAction, role: ActorRole): Refusal | null {
   if (!ACTION_ROLES[action].includes(role)) return refuse('role_not_permitted', `the ${role} role may not ${action.replace(/_/g, ' ')}`)
   if (!ACTION_STATES[action](state)) return refuse('not_allowed_in_state', `${action.replace(/_/g, ' ')} is not possible while the case is ${state.status.replace(/_/g, ' ')}`)
   return PRECONDITIONS[action]?.(state) ?? null

@@ -1,12 +1,12 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
-import type { StoredAttachment } from '../attachments/store.js'
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { AttachmentLimits, StoredAttachment } from '../attachments/store.js'
 import type { Lang } from '../db/types.js'
 import type { ReferenceData } from '../reference/load.js'
 import { decodeKeptFiles, encodeKeptFiles } from '../web/kept-files.js'
 import { readMultipart, verifyCsrf } from '../web/multipart.js'
 import { translate } from '../web/i18n.js'
 import type { FieldError } from '../web/render.js'
-import { CONTENT_MAX, CONTENT_MIN, checkReportInput, FIELDS } from './report-input.js'
+import { CONTENT_MAX, CONTENT_MIN, type CheckResult, checkReportInput, FIELDS } from './report-input.js'
 import { readReceipt, submitReport } from './service.js'
 
 const RECEIPT_COOKIE = 'receipt'
@@ -23,16 +23,75 @@ export function categoryGroups (reference: ReferenceData, lang: Lang): Array<{ g
   })).filter(g => g.categories.length > 0)
 }
 
-const intakePages: FastifyPluginAsync = async (fastify) => {
-  const { config, reference, secrets } = fastify
-  const limits = config.attachmentLimits
-  const limitParams = {
+export interface SelectGroup { label: string, options: Array<{ value: string, label: string }> }
+
+/** The choices of the report form's selects: categories by group, and the units a report can be about. */
+export function reportFormChoices (reference: ReferenceData, lang: Lang): { categoryGroups: SelectGroup[], unitGroups: SelectGroup[] } {
+  return {
+    categoryGroups: [
+      { label: '', options: [{ value: '', label: translate(lang, 'field.choose', { field: translate(lang, 'report.category') }) }] },
+      ...categoryGroups(reference, lang).map(g => ({
+        label: translate(lang, `group.${g.group}` as 'group.yong'),
+        options: g.categories.map(c => ({ value: c.code, label: c.name }))
+      }))
+    ],
+    unitGroups: [{
+      label: '',
+      options: [{ value: '', label: translate(lang, 'report.subjectUnit.choose') },
+        ...reference.units.filter(u => u.active).map(u => ({ value: u.code, label: lang === 'zh' ? u.nameZh : u.nameEn })),
+        { value: '', label: translate(lang, 'report.subjectUnit.none') }]
+    }]
+  }
+}
+
+/** The limits the report form states, as its hints' parameters. */
+export function reportFormLimits (limits: AttachmentLimits): Record<string, number> {
+  return {
     min: CONTENT_MIN,
     max: CONTENT_MAX,
     files: limits.maxFiles,
     fileMb: Math.floor(limits.maxFileBytes / 1024 / 1024),
     totalMb: Math.floor(limits.maxTotalBytes / 1024 / 1024)
   }
+}
+
+export interface ReportForm {
+  /** Every text field sent, the report's and any other the form has. */
+  fields: Record<string, string>
+  /** The report's answers, as typed: shown again with the errors. */
+  values: Record<string, string>
+  /** The files accepted so far, this time's and those kept from an earlier try. */
+  kept: StoredAttachment[]
+  submissionToken: string
+  checked: CheckResult
+  /** Everything wrong, the checks' errors included. */
+  errors: FieldError[]
+  /** The status to show the form again with: 400, or the refused file's own. */
+  status: number
+}
+
+/** Reads a report form (multipart, CSRF-checked) and checks its answers: the citizen's form and operator intake. */
+export async function readReportForm (fastify: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Promise<ReportForm> {
+  const { secrets } = fastify
+  const limits = fastify.config.attachmentLimits
+  const { fields, files, refused } = await readMultipart(request, fastify.attachments, limits)
+  await verifyCsrf(fastify, request, reply, fields._csrf)
+
+  const kept = [...decodeKeptFiles(secrets, fields.keptFiles), ...files]
+  const submissionToken = typeof fields.submissionToken === 'string' && fields.submissionToken.length >= 16 ? fields.submissionToken : secrets.newToken(24)
+  const values = Object.fromEntries(FIELDS.filter(f => typeof fields[f] === 'string').map(f => [f, fields[f]!]))
+  const errors: FieldError[] = []
+  if (refused !== undefined) errors.push({ field: 'attachments', message: refused.messages[request.lang] })
+  if (kept.length > limits.maxFiles) errors.push({ field: 'attachments', message: translate(request.lang, 'field.invalid', { field: translate(request.lang, 'report.attachments') }) })
+  const checked = checkReportInput(values, request.lang)
+  if (!checked.ok) errors.push(...checked.errors)
+  return { fields, values, kept, submissionToken, checked, errors, status: refused?.statusCode ?? 400 }
+}
+
+const intakePages: FastifyPluginAsync = async (fastify) => {
+  const { config, reference, secrets } = fastify
+  const limits = config.attachmentLimits
+  const limitParams = reportFormLimits(limits)
   const secure = config.publicUrl.startsWith('https://')
 
   async function showForm (request: FastifyRequest, reply: FastifyReply, values: Record<string, string>, errors: FieldError[], kept: StoredAttachment[], submissionToken: string, status = errors.length > 0 ? 400 : 200): Promise<FastifyReply> {
@@ -44,19 +103,7 @@ const intakePages: FastifyPluginAsync = async (fastify) => {
       submissionToken,
       keptFiles: kept,
       keptFilesField: encodeKeptFiles(secrets, kept),
-      categoryGroups: [
-        { label: '', options: [{ value: '', label: translate(lang, 'field.choose', { field: translate(lang, 'report.category') }) }] },
-        ...categoryGroups(data, lang).map(g => ({
-          label: translate(lang, `group.${g.group}` as 'group.yong'),
-          options: g.categories.map(c => ({ value: c.code, label: c.name }))
-        }))
-      ],
-      unitGroups: [{
-        label: '',
-        options: [{ value: '', label: translate(lang, 'report.subjectUnit.choose') },
-          ...data.units.filter(u => u.active).map(u => ({ value: u.code, label: lang === 'zh' ? u.nameZh : u.nameEn })),
-          { value: '', label: translate(lang, 'report.subjectUnit.none') }]
-      }]
+      ...reportFormChoices(data, lang)
     }, { titleKey: 'report.title', errors, status })
   }
 
@@ -74,21 +121,9 @@ const intakePages: FastifyPluginAsync = async (fastify) => {
     await showForm(request, reply, { identity: 'anonymous' }, [], [], secrets.newToken(24)))
 
   fastify.post('/report', { schema: { hide: true }, onRequest: fastify.abuse.submissions }, async (request, reply) => {
-    const { fields, files, refused } = await readMultipart(request, fastify.attachments, limits)
-    await verifyCsrf(fastify, request, reply, fields._csrf)
-
-    const kept = [...decodeKeptFiles(secrets, fields.keptFiles), ...files]
-    const submissionToken = typeof fields.submissionToken === 'string' && fields.submissionToken.length >= 16 ? fields.submissionToken : secrets.newToken(24)
-    const values = Object.fromEntries(FIELDS.filter(f => typeof fields[f] === 'string').map(f => [f, fields[f]!]))
-    const errors: FieldError[] = []
-    if (refused !== undefined) errors.push({ field: 'attachments', message: refused.messages[request.lang] })
-    if (kept.length > limits.maxFiles) errors.push({ field: 'attachments', message: translate(request.lang, 'field.invalid', { field: translate(request.lang, 'report.attachments') }) })
-
-    const checked = checkReportInput(values, request.lang)
-    if (!checked.ok) errors.push(...checked.errors)
-    if (errors.length > 0 || !checked.ok) {
-      return await showForm(request, reply, values, errors, kept, submissionToken, refused?.statusCode ?? 400)
-    }
+    const form = await readReportForm(fastify, request, reply)
+    const { values, kept, submissionToken, checked } = form
+    if (!checked.ok || form.errors.length > 0) return await showForm(request, reply, values, form.errors, kept, submissionToken, form.status)
 
     const result = await submitReport(fastify.intakeDeps, checked.value, {
       channel: 'web', lang: request.lang, submissionToken, attachments: kept

@@ -51,7 +51,8 @@ export type SubmitResult =
 /** How long an unviewed receipt is kept for the confirmation page or an API retry. */
 export const RECEIPT_TTL_MS = 60 * 60 * 1000
 const CODE_AAD = 'intake-receipt'
-const IDENTITY_AAD = 'report-identity'
+/** Binds the encrypted identity of a real-name reporter to its column (see Secrets.encrypt). */
+export const IDENTITY_AAD = 'report-identity'
 const CONTACT_AAD = 'report-contact-email'
 
 function routingEvent (decision: RoutingDecision, reference: ReferenceData, ruleUnit: UnitRef | undefined): NewEventRow {

@@ -39,6 +39,15 @@ function send (request: FastifyRequest, reply: FastifyReply, problem: Problem): 
   return reply.page('errors/error', { heading: translate(request.lang, problem.titleKey), message: problem.message }, { titleKey: problem.titleKey, status: problem.status })
 }
 
+/**
+ * Answers exactly as for a route that does not exist: what staff may not see (a case outside
+ * their scope) must be indistinguishable from what is not there.
+ */
+export function notFound (reply: FastifyReply): FastifyReply {
+  reply.callNotFound()
+  return reply
+}
+
 /** One place that turns every failure into a page or a JSON error in the user's language. */
 export default fp(async (fastify) => {
   fastify.setErrorHandler((error: FastifyError, request, reply) => {

@@ -1,12 +1,16 @@
-import { sql } from 'kysely'
+import { readdirSync } from 'node:fs'
+import { NO_MIGRATIONS, sql } from 'kysely'
 import type { Test } from 'tap'
 import t from 'tap'
 import { connect, type DatabaseHandle } from '../../src/db/connect.js'
 import { migrateToLatest, migrator, pendingMigrations } from '../../src/db/migrate.js'
+import { migrationsDir } from '../../src/paths.js'
 import { createServerDatabase, testServerUrl } from '../helpers/database.js'
 
+const MIGRATIONS = readdirSync(migrationsDir).filter(name => name.endsWith('.ts')).map(name => name.slice(0, -3)).sort()
+
 const TABLES = ['attachments', 'audit_log', 'calendar_days', 'case_conflicts', 'categories', 'deadline_policies', 'intake_receipts', 'mail_outbox', 'messages',
-  'report_clocks', 'report_events', 'reporter_sessions', 'reports', 'routing_rules', 'staff_sessions', 'staff_users', 'units']
+  'report_clocks', 'report_events', 'reporter_sessions', 'reports', 'routing_rules', 'staff_invites', 'staff_sessions', 'staff_users', 'units']
 
 async function tables (handle: DatabaseHandle): Promise<string[]> {
   const { rows } = await sql<{ table_name: string }>`
@@ -17,10 +21,11 @@ async function tables (handle: DatabaseHandle): Promise<string[]> {
 
 async function exercise (t: Test, handle: DatabaseHandle): Promise<void> {
   t.teardown(() => handle.db.destroy())
-  t.same(await pendingMigrations(handle.db), ['20261121_0001_initial_schema'], 'all pending on an empty database')
+  t.equal(MIGRATIONS[0], '20261121_0001_initial_schema')
+  t.same(await pendingMigrations(handle.db), MIGRATIONS, 'all pending on an empty database')
 
   const applied = await migrateToLatest(handle.db)
-  t.same(applied, ['20261121_0001_initial_schema'])
+  t.same(applied, MIGRATIONS)
   t.same(await tables(handle), TABLES)
   t.same(await migrateToLatest(handle.db), [], 'a second run applies nothing')
   t.same(await pendingMigrations(handle.db), [])
@@ -35,10 +40,10 @@ async function exercise (t: Test, handle: DatabaseHandle): Promise<void> {
   await t.rejects(sql`insert into units (code, name_zh, name_en) values ('Bad Code!', 'x', 'x')`.execute(handle.db), /check constraint/)
 
   // Every migration can be undone, back to an empty schema, and applied again.
-  const { error } = await migrator(handle.db).migrateDown()
+  const { error } = await migrator(handle.db).migrateTo(NO_MIGRATIONS)
   t.equal(error, undefined)
   t.same(await tables(handle), [])
-  t.same(await migrateToLatest(handle.db), ['20261121_0001_initial_schema'])
+  t.same(await migrateToLatest(handle.db), MIGRATIONS)
 }
 
 t.test('migrations on embedded PGlite', async t => {

@@ -31,3 +31,19 @@ export async function runPortal (args: string[], env: NodeJS.ProcessEnv = {}): P
   const code = await new Promise<number | null>(resolve => child.on('close', resolve))
   return { code, stdout, stderr }
 }
+
+/** Runs `portal …` with `input` piped to its standard input, as `echo … | portal …` does. */
+export async function runPortalWithInput (args: string[], input: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, ['--import', 'tsx', portalScript, ...args], {
+    cwd: projectRoot,
+    env: childEnv(env),
+    stdio: ['pipe', 'pipe', 'pipe']
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  child.stdin.end(input)
+  const code = await new Promise<number | null>(resolve => child.on('close', resolve))
+  return { code, stdout, stderr }
+}

@@ -7,6 +7,12 @@ export class Browser {
 
   constructor (readonly app: FastifyInstance, readonly headers: Record<string, string> = {}) {}
 
+  /** A cookie the browser already holds, e.g. a session made without signing in. */
+  setCookie (name: string, value: string): this {
+    this.cookies.set(name, value)
+    return this
+  }
+
   cookieHeader (): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
   }

@@ -1,0 +1,316 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import { caseState } from '../cases/service.js'
+import { MEASURES } from '../domain/accountability.js'
+import { availableActions } from '../domain/case-scope.js'
+import { FINDINGS } from '../domain/case-state.js'
+import { errorSchema } from '../intake/api.js'
+import type { UnitRef } from '../reference/load.js'
+import { notFound } from '../web/errors.js'
+import { type Lang, translate } from '../web/i18n.js'
+import { type ActionError, STAFF_ACTIONS, type StaffAction, takeAction } from './case-actions.js'
+import { type CaseView, openCase, viewCase } from './case-view.js'
+import { CHANNELS, deadlineMarker, encodeCursor, MAX_DUE_WITHIN_DAYS, MAX_PAGE_SIZE, parseQueueQuery, STATUSES } from './queue-filters.js'
+import { queuePage } from './queue-queries.js'
+import { staffScope } from './scope.js'
+
+const dateTime = { type: 'string', format: 'date-time' } as const
+const nullableDateTime = { type: 'string', format: 'date-time', nullable: true } as const
+/** A unit or category: its code, and its name in the language asked for. */
+const namedRef = { type: 'object', required: ['code', 'name'], properties: { code: { type: 'string' }, name: { type: 'string' } } } as const
+const nullableNamedRef = { ...namedRef, nullable: true } as const
+const staffRef = { type: 'object', nullable: true, required: ['id', 'name'], properties: { id: { type: 'integer' }, name: { type: 'string' } } } as const
+const caseParams = { type: 'object', required: ['caseNumber'], properties: { caseNumber: { type: 'string', maxLength: 40 } } } as const
+const allowedActionsSchema = { type: 'array', items: { type: 'string', enum: STAFF_ACTIONS } } as const
+
+const queueQuery = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: STATUSES },
+    category: { type: 'string', maxLength: 64, description: 'category code' },
+    channel: { type: 'string', enum: CHANNELS },
+    overdue: { type: 'boolean', description: 'only cases whose next time limit has passed' },
+    dueWithin: { type: 'integer', minimum: 1, maximum: MAX_DUE_WITHIN_DAYS, description: 'only cases due within this many days, overdue ones included' },
+    escalated: { type: 'boolean', description: 'only cases escalated to a supervising unit' },
+    mine: { type: 'boolean', description: 'only cases assigned to the caller' },
+    after: { type: 'string', maxLength: 40, description: 'the `next` cursor of the previous page' },
+    limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 }
+  }
+} as const
+
+const queueSchema = {
+  type: 'object',
+  required: ['items'],
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['caseNumber', 'status', 'category', 'unit', 'channel', 'nextDueAt', 'overdue', 'escalationLevel', 'assignedToMe'],
+        properties: {
+          caseNumber: { type: 'string' },
+          status: { type: 'string', enum: STATUSES },
+          category: { type: 'string', description: 'category code' },
+          unit: { type: 'string', description: 'code of the handling unit' },
+          channel: { type: 'string', enum: CHANNELS },
+          nextDueAt: nullableDateTime,
+          overdue: { type: 'boolean' },
+          escalationLevel: { type: 'integer' },
+          assignedToMe: { type: 'boolean' }
+        }
+      }
+    },
+    next: { type: 'string', description: 'pass as `after` for the next page; absent on the last page' }
+  }
+} as const
+
+const attachmentSchema = {
+  type: 'object',
+  required: ['id', 'name', 'mediaType', 'sizeBytes', 'source', 'createdAt', 'url'],
+  properties: {
+    id: { type: 'integer' },
+    messageId: { type: 'integer', nullable: true },
+    name: { type: 'string' },
+    mediaType: { type: 'string' },
+    sizeBytes: { type: 'integer' },
+    source: { type: 'string', enum: ['reporter', 'staff'] },
+    createdAt: dateTime,
+    url: { type: 'string', description: 'download (staff session cookie), audited' }
+  }
+} as const
+
+const caseSchema = {
+  type: 'object',
+  required: ['caseNumber', 'status', 'channel', 'identityMode', 'category', 'unit', 'escalationLevel', 'subject', 'content', 'receivedAt', 'clocks', 'timeline', 'messages', 'attachments', 'allowedActions'],
+  properties: {
+    caseNumber: { type: 'string' },
+    status: { type: 'string', enum: STATUSES },
+    channel: { type: 'string', enum: CHANNELS },
+    identityMode: { type: 'string', enum: ['anonymous', 'real_name'] },
+    lang: { type: 'string', enum: ['zh', 'en'] },
+    category: namedRef,
+    unit: nullableNamedRef,
+    transferredFrom: nullableNamedRef,
+    supervisingUnit: nullableNamedRef,
+    escalationLevel: { type: 'integer' },
+    subject: {
+      type: 'object',
+      properties: { name: { type: 'string' }, position: { type: 'string' }, unit: nullableNamedRef, unitText: { type: 'string' } }
+    },
+    place: { type: 'string' },
+    when: { type: 'string' },
+    content: { type: 'string' },
+    receivedAt: dateTime,
+    acceptedAt: nullableDateTime,
+    closedAt: nullableDateTime,
+    extensionRequestedAt: nullableDateTime,
+    publishedAt: nullableDateTime,
+    nextDueAt: nullableDateTime,
+    deadlineMarker: { type: 'string', enum: ['overdue', 'due_soon'], nullable: true },
+    assignedTo: staffRef,
+    operator: staffRef,
+    contactEmailGiven: { type: 'boolean' },
+    identity: {
+      type: 'object',
+      nullable: true,
+      description: 'a real-name reporter, masked; null for an anonymous report',
+      properties: { name: { type: 'string' }, phone: { type: 'string' }, email: { type: 'string', nullable: true }, idNumber: { type: 'string', nullable: true } }
+    },
+    finding: { type: 'string', enum: FINDINGS, nullable: true },
+    actionsTaken: { type: 'array', items: { type: 'string' } },
+    resultSummary: { type: 'string', nullable: true },
+    clocks: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          stage: { type: 'string' }, state: { type: 'string' }, startedAt: dateTime, dueAt: dateTime, pausedAt: nullableDateTime, extensions: { type: 'integer' }, overdue: { type: 'boolean' }
+        }
+      }
+    },
+    timeline: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'integer' },
+          type: { type: 'string' },
+          at: dateTime,
+          visibility: { type: 'string', enum: ['public', 'internal'], description: 'internal events are never shown to the reporter' },
+          actor: staffRef,
+          body: { type: 'string' },
+          data: { type: 'object', additionalProperties: true }
+        }
+      }
+    },
+    messages: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'integer' },
+          direction: { type: 'string', enum: ['to_reporter', 'from_reporter'] },
+          at: dateTime,
+          body: { type: 'string' },
+          staff: staffRef,
+          attachmentIds: { type: 'array', items: { type: 'integer' } }
+        }
+      }
+    },
+    attachments: { type: 'array', items: attachmentSchema },
+    allowedActions: allowedActionsSchema
+  }
+} as const
+
+const actionBody = {
+  type: 'object',
+  required: ['action'],
+  additionalProperties: false,
+  properties: {
+    action: { type: 'string', enum: STAFF_ACTIONS },
+    reason: { type: 'string', maxLength: 20_000 },
+    message: { type: 'string', maxLength: 20_000 },
+    unitCode: { type: 'string', maxLength: 64, description: 'transfer: the receiving unit' },
+    assigneeId: { type: 'integer', minimum: 1, description: 'assign: a handler or head of the case\'s unit' },
+    approve: { type: 'boolean', description: 'decide_extension' },
+    finding: { type: 'string', enum: FINDINGS },
+    actionsTaken: { type: 'array', items: { type: 'string', enum: MEASURES }, uniqueItems: true },
+    resultSummary: { type: 'string', maxLength: 20_000 }
+  }
+} as const
+
+function caseDocument (view: CaseView, lang: Lang) {
+  const unit = (ref: UnitRef | undefined): { code: string, name: string } | null => ref === undefined ? null : { code: ref.code, name: lang === 'zh' ? ref.nameZh : ref.nameEn }
+  return {
+    caseNumber: view.caseNumber,
+    status: view.status,
+    channel: view.channel,
+    identityMode: view.identityMode,
+    lang: view.lang,
+    category: { code: view.category.code, name: lang === 'zh' ? view.category.nameZh : view.category.nameEn },
+    unit: unit(view.unit),
+    transferredFrom: unit(view.transferredFrom),
+    supervisingUnit: unit(view.supervisingUnit),
+    escalationLevel: view.escalationLevel,
+    subject: { name: view.subject.name, position: view.subject.position, unit: unit(view.subject.unit), unitText: view.subject.unitText },
+    place: view.place,
+    when: view.occurredWhen,
+    content: view.content,
+    receivedAt: view.receivedAt,
+    acceptedAt: view.acceptedAt,
+    closedAt: view.closedAt,
+    extensionRequestedAt: view.extensionRequestedAt,
+    publishedAt: view.publishedAt,
+    nextDueAt: view.nextDueAt,
+    deadlineMarker: view.marker,
+    assignedTo: view.assignedTo,
+    operator: view.operator,
+    contactEmailGiven: view.contactEmailGiven,
+    identity: view.identity?.masked ?? null,
+    finding: view.finding,
+    actionsTaken: view.actionsTaken,
+    resultSummary: view.resultSummary,
+    clocks: view.clocks,
+    timeline: view.timeline.map(e => ({ id: e.id, type: e.type, at: e.at, visibility: e.visibility, actor: e.actor, body: e.body, data: e.data })),
+    messages: view.messages.map(m => ({ id: m.id, direction: m.direction, at: m.at, body: m.body, staff: m.staff, attachmentIds: m.attachments.map(a => a.id) })),
+    attachments: view.attachments.map(a => ({ ...a, url: `/staff/cases/${encodeURIComponent(view.caseNumber)}/attachments/${a.id}` })),
+    allowedActions: view.allowedActions
+  }
+}
+
+/**
+ * The staff API, with a Bearer token only: it takes no CSRF token, so it must not accept the
+ * session cookie that a browser would send along with a forged cross-site request.
+ */
+async function bearerOnly (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (request.headers.authorization?.startsWith('Bearer ') === true) return
+  await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: translate(request.lang, 'staffApi.bearerRequired') })
+}
+
+const casesApi: FastifyPluginAsync = async (fastify) => {
+  const deps = fastify.casesDeps
+  const staffOnly = [bearerOnly, fastify.requireStaff]
+  const security = [{ bearer: [] }]
+
+  fastify.get('/api/v1/staff/cases', {
+    preHandler: staffOnly,
+    schema: {
+      tags: ['staff'],
+      summary: 'The caller\'s case queue: the cases they may see, by next time limit (keyset-paginated)',
+      security,
+      querystring: queueQuery,
+      response: { 200: queueSchema, 400: errorSchema, 401: errorSchema }
+    }
+  }, async (request, reply) => {
+    const staff = request.staff!
+    const reference = await fastify.reference.get()
+    const query = parseQueueQuery(request.query as Record<string, unknown>, reference)
+    if (!query.ok) return reply.code(400).send({ error: 'invalid_query', message: translate(request.lang, 'queue.invalid', { field: query.field }) })
+    const now = new Date()
+    const page = await queuePage(fastify.db, staffScope(reference, staff), query.filters, query.after, query.limit, now)
+    return {
+      items: page.rows.map(row => ({
+        caseNumber: row.case_number,
+        status: row.status,
+        category: reference.categories.find(c => c.id === row.category_id)?.code ?? '',
+        unit: reference.unitById.get(row.unit_id)?.code ?? '',
+        channel: row.channel,
+        nextDueAt: row.next_due_at,
+        overdue: deadlineMarker(row.next_due_at, now) === 'overdue',
+        escalationLevel: row.escalation_level,
+        assignedToMe: row.assigned_to === staff.id
+      })),
+      ...(page.next === undefined ? {} : { next: encodeCursor(page.next) })
+    }
+  })
+
+  fastify.get('/api/v1/staff/cases/:caseNumber', {
+    preHandler: staffOnly,
+    schema: {
+      tags: ['staff'],
+      summary: 'One case: its fields, time limits, whole timeline, messages, attachments and the caller\'s possible actions (audited)',
+      security,
+      params: caseParams,
+      response: { 200: caseSchema, 401: errorSchema, 404: errorSchema }
+    }
+  }, async (request, reply) => {
+    const view = await viewCase(deps, request.staff!, (request.params as { caseNumber: string }).caseNumber, { via: 'api' })
+    if (view === undefined) return notFound(reply)
+    return caseDocument(view, request.lang)
+  })
+
+  fastify.post('/api/v1/staff/cases/:caseNumber/actions', {
+    preHandler: staffOnly,
+    schema: {
+      tags: ['staff'],
+      summary: 'Take an action on a case (audited)',
+      description: '404: no such case in the caller\'s scope; 403: not for the caller\'s role or unit; 409: not possible in the case\'s state; 400: missing or wrong input.',
+      security,
+      params: caseParams,
+      body: actionBody,
+      response: {
+        200: { type: 'object', required: ['status', 'allowedActions'], properties: { status: { type: 'string', enum: STATUSES }, allowedActions: allowedActionsSchema } },
+        400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema
+      }
+    }
+  }, async (request, reply) => {
+    const staff = request.staff!
+    const { caseNumber } = request.params as { caseNumber: string }
+    const { action, ...fields } = request.body as { action: StaffAction } & Record<string, unknown>
+    const outcome = await takeAction(deps, staff, caseNumber, action, fields, { via: 'api' })
+    if (outcome.kind === 'not_found') return notFound(reply)
+    if (outcome.kind === 'refused') {
+      const message = (error: ActionError): string => translate(request.lang, `actionError.${error.code}`)
+      const [first] = outcome.errors
+      return reply.code(outcome.httpStatus).send({
+        error: first.code,
+        message: message(first),
+        fields: outcome.errors.flatMap(e => e.field === null ? [] : [{ field: e.field, message: message(e) }])
+      })
+    }
+    // After a declared conflict the case is out of the caller's view: nothing more to do on it.
+    const after = await openCase(deps, staff, caseNumber)
+    return { status: outcome.status, allowedActions: after === undefined ? [] : availableActions(caseState(after.record), staff.role, after.access) }
+  })
+}
+
+export default casesApi
