@@ -26,9 +26,14 @@ export interface QueueFilters {
   mine: boolean
 }
 
-/** The position after the last case shown: the queue is ordered by (next_due_at nulls last, id). */
+/**
+ * The position after the last case shown: the queue is ordered by (next_due_at nulls last, id).
+ * The due instant is kept to the microsecond, as PostgreSQL stores it: a millisecond cursor
+ * would show again the cases due within the same millisecond.
+ */
 export interface QueueCursor {
-  dueAt: Date | null
+  /** Microseconds since the epoch, as decimal text (beyond a double's exact range). */
+  dueMicros: string | null
   id: number
 }
 
@@ -37,13 +42,13 @@ export type QueueQuery =
   | { ok: false, field: string }
 
 export function encodeCursor (cursor: QueueCursor): string {
-  return `${cursor.dueAt === null ? 'n' : cursor.dueAt.getTime()}_${cursor.id}`
+  return `${cursor.dueMicros ?? 'n'}_${cursor.id}`
 }
 
 export function decodeCursor (value: string): QueueCursor | undefined {
-  const match = /^(n|\d{1,15})_(\d{1,15})$/.exec(value)
+  const match = /^(n|-?\d{1,18})_(\d{1,15})$/.exec(value)
   if (match === null) return undefined
-  return { dueAt: match[1] === 'n' ? null : new Date(Number(match[1])), id: Number(match[2]) }
+  return { dueMicros: match[1] === 'n' ? null : match[1]!, id: Number(match[2]) }
 }
 
 // A GET form sends every field, the unused ones empty; the API sends booleans and numbers.

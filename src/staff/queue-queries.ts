@@ -14,10 +14,13 @@ export interface QueueRow {
   escalation_level: number
   assigned_to: number | null
   received_at: Date
+  /** next_due_at in whole microseconds since the epoch, for the page cursor. */
+  due_micros: string | null
 }
 
 type ReportsQuery = SelectQueryBuilder<Database, 'reports', QueueRow>
 
+const DUE_MICROS = sql<string | null>`(extract(epoch from next_due_at) * 1000000)::bigint::text`.as('due_micros')
 const COLUMNS = ['id', 'case_number', 'status', 'category_id', 'unit_id', 'channel', 'next_due_at', 'escalation_level', 'assigned_to', 'received_at'] as const
 
 const daysFrom = (now: Date, days: number): Date => new Date(now.getTime() + days * DAY_MS)
@@ -40,7 +43,7 @@ function applyFilters (qb: ReportsQuery, filters: QueueFilters, staffId: number,
  */
 async function mergeBranches (db: Kysely<Database>, viewer: StaffScope, narrow: (qb: ReportsQuery) => ReportsQuery, order: 'due' | 'id', take: number): Promise<QueueRow[]> {
   const branch = (condition: ScopeBranch, i: number) => {
-    const narrowed = narrow(db.selectFrom('reports').select(COLUMNS).where(condition).where(eb => notConflicted(eb, viewer.staffId)))
+    const narrowed = narrow(db.selectFrom('reports').select(COLUMNS).select(DUE_MICROS).where(condition).where(eb => notConflicted(eb, viewer.staffId)))
     const ordered = order === 'due' ? narrowed.orderBy('next_due_at').orderBy('id') : narrowed.orderBy('id')
     return db.selectFrom(ordered.limit(take).as(`branch${i}`)).selectAll()
   }
@@ -61,19 +64,19 @@ export async function queuePage (
   const take = limit + 1
   const filter = (qb: ReportsQuery): ReportsQuery => applyFilters(qb, filters, viewer.staffId, now)
   const rows: QueueRow[] = []
-  if (after === undefined || after.dueAt !== null) {
-    const from = after === undefined ? undefined : { dueAt: after.dueAt!, id: after.id }
+  if (after === undefined || after.dueMicros !== null) {
+    const from = after === undefined ? undefined : { dueAt: sql<Date>`timestamptz 'epoch' + ${after.dueMicros}::bigint * interval '1 microsecond'`, id: after.id }
     rows.push(...await mergeBranches(db, viewer, qb => filter(qb).where(eb => from === undefined
       ? eb('next_due_at', 'is not', null)
       : eb(eb.refTuple('next_due_at', 'id'), '>', eb.tuple(from.dueAt, from.id))), 'due', take))
   }
   const undatedMatch = !filters.overdue && filters.dueWithinDays === undefined
   if (rows.length < take && undatedMatch) {
-    const afterId = after?.dueAt === null ? after.id : 0
+    const afterId = after?.dueMicros === null ? after.id : 0
     rows.push(...await mergeBranches(db, viewer, qb => filter(qb).where('next_due_at', 'is', null).where('id', '>', afterId), 'id', take - rows.length))
   }
   const last = rows.length > limit ? rows[limit - 1] : undefined
-  return { rows: rows.slice(0, limit), next: last === undefined ? undefined : { dueAt: last.next_due_at, id: last.id } }
+  return { rows: rows.slice(0, limit), next: last === undefined ? undefined : { dueMicros: last.due_micros, id: last.id } }
 }
 
 export interface QueueCounts {
