@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import abusePlugin from './abuse/plugin.js'
+import type { Clock } from './clock.js'
 import type { Config } from './config.js'
 import type { DatabaseHandle } from './db/connect.js'
 import apiDocs from './docs/plugin.js'
@@ -22,11 +23,13 @@ export interface AppOptions {
   database: DatabaseHandle
   /** Whether closing the app closes the database too (default true). */
   closeDatabase?: boolean
+  /** The clock requests and background jobs read (default: the system clock). */
+  now?: Clock
 }
 
 /** The whole portal as one Fastify plugin: our foundations, ecosystem plugins, then features. */
 const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
-  await fastify.register(configPlugin, { config: opts.config })
+  await fastify.register(configPlugin, { config: opts.config, ...(opts.now === undefined ? {} : { now: opts.now }) })
   await fastify.register(dbPlugin, { database: opts.database, closeOnShutdown: opts.closeDatabase ?? true })
   await fastify.register(securityPlugin)
   await fastify.register(referencePlugin)

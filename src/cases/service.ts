@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import type { Clock } from '../clock.js'
 import { audit, type AuditEntry } from '../audit/log.js'
 import type { Database, Lang, ReportStatus } from '../db/types.js'
 import { applyClockEffects } from '../deadlines/effects.js'
@@ -21,6 +22,8 @@ export interface CasesDeps {
   mailDomain: string
   publicUrl: string
   ladder?: LadderPolicy
+  /** The portal's clock, read when a call names no instant of its own. */
+  now?: Clock
 }
 
 export interface Actor {
@@ -132,7 +135,7 @@ export async function performAction (
   } = {}
 ): Promise<ActionResult> {
   const reference = await deps.reference.get()
-  const now = options.now ?? new Date()
+  const now = options.now ?? deps.now?.() ?? new Date()
   return await deps.db.transaction().execute(async trx => {
     const row = await lockCase(trx, reportId)
     if (row === undefined) return { ok: false, code: 'not_found', message: 'no such case' }
@@ -201,7 +204,7 @@ export async function performAction (
         .onConflict(oc => oc.columns(['staff_id', 'report_id']).doNothing()).execute()
       if (row.assigned_to === actor.staffId) await trx.updateTable('reports').set({ assigned_to: null }).where('id', '=', reportId).execute()
     }
-    await enqueueMail(trx, await notifications(trx, deps, row, decision.effects, unitId, input.assigneeId), deps.mailDomain)
+    await enqueueMail(trx, await notifications(trx, deps, row, decision.effects, unitId, input.assigneeId), deps.mailDomain, now)
     if (options.audit !== undefined) await audit(trx, { ...options.audit, reportId }, now)
     return { ok: true, status: decision.status, reportId }
   })

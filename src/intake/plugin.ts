@@ -22,12 +22,13 @@ export default fp(async (fastify) => {
     limits: { fileSize: config.attachmentLimits.maxFileBytes + 1, files: config.attachmentLimits.maxFiles + 1, fieldSize: 64 * 1024, fields: 40 }
   })
   fastify.decorate('attachments', new AttachmentStore(join(config.dataDir, 'attachments')))
-  fastify.decorate('intakeDeps', { db: fastify.db, secrets: fastify.secrets, reference: fastify.reference })
+  fastify.decorate('intakeDeps', { db: fastify.db, secrets: fastify.secrets, reference: fastify.reference, now: fastify.now })
   fastify.decorate('casesDeps', {
     db: fastify.db,
     secrets: fastify.secrets,
     reference: fastify.reference,
     mailDomain: new URL(config.publicUrl).hostname,
-    publicUrl: config.publicUrl
+    publicUrl: config.publicUrl,
+    now: fastify.now
   })
 }, { name: 'intake', dependencies: ['config', 'db', 'security', 'reference'], fastify: '5.x' })

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import type { Clock } from '../clock.js'
 import type { Channel, ClockStage, Database, Lang, ReportStatus } from '../db/types.js'
 import { planClocks, nextDueAt } from '../domain/deadline-clock.js'
 import { defaultLadderPolicy, type LadderPolicy, nextActionAt } from '../domain/escalation.js'
@@ -16,6 +17,8 @@ export interface IntakeDeps {
   secrets: Secrets
   reference: ReferenceCache
   ladder?: LadderPolicy
+  /** The portal's clock, read when a call names no instant of its own. */
+  now?: Clock
 }
 
 export interface StoredFile { sha256: string, sizeBytes: number, mediaType: string, originalName: string }
@@ -94,7 +97,7 @@ export async function submitReport (deps: IntakeDeps, input: ReportInput, option
   const errors = checkAgainstReference(input, reference, options.lang)
   if (errors.length > 0) return { kind: 'invalid', errors }
 
-  const now = options.now ?? new Date()
+  const now = options.now ?? deps.now?.() ?? new Date()
   const category = reference.categoryByCode.get(input.category)!
   const subjectUnit = input.subjectUnit === undefined ? undefined : reference.unitByCode.get(input.subjectUnit)
   const decision = routeReport(reference.units, reference.rules, {
@@ -169,8 +172,8 @@ export async function submitReport (deps: IntakeDeps, input: ReportInput, option
  * The receipt kept for a submission key. The confirmation page consumes it (the code is
  * shown once); an API retry with the same Idempotency-Key reads it without consuming.
  */
-export async function readReceipt (deps: Pick<IntakeDeps, 'db' | 'secrets'>, submissionToken: string, options: { consume: boolean, now?: Date }): Promise<Receipt | undefined> {
-  const row = await findReceipt(deps.db, deps.secrets.tokenHash(submissionToken), options.now ?? new Date(), options.consume)
+export async function readReceipt (deps: Pick<IntakeDeps, 'db' | 'secrets' | 'now'>, submissionToken: string, options: { consume: boolean, now?: Date }): Promise<Receipt | undefined> {
+  const row = await findReceipt(deps.db, deps.secrets.tokenHash(submissionToken), options.now ?? deps.now?.() ?? new Date(), options.consume)
   if (row === undefined) return undefined
   const deadlines = await runningDeadlines(deps.db, row.report_id)
   return {

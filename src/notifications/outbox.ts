@@ -18,7 +18,7 @@ export interface OutgoingMail {
  * change that caused it commits, and survives an SMTP outage and a restart. The
  * Message-ID is fixed here, so a retried delivery is recognisable as the same mail.
  */
-export async function enqueueMail (db: Kysely<Database> | Transaction<Database>, mails: OutgoingMail[], domain: string): Promise<void> {
+export async function enqueueMail (db: Kysely<Database> | Transaction<Database>, mails: OutgoingMail[], domain: string, now: Date = new Date()): Promise<void> {
   if (mails.length === 0) return
   await db.insertInto('mail_outbox')
     .values(mails.map(mail => ({
@@ -29,7 +29,10 @@ export async function enqueueMail (db: Kysely<Database> | Transaction<Database>,
       text_body: mail.text,
       html_body: mail.html ?? null,
       lang: mail.lang,
-      report_id: mail.reportId ?? null
+      report_id: mail.reportId ?? null,
+      // The decision's instant, not the server's: queued mail is due from the moment it was decided.
+      created_at: now,
+      next_attempt_at: now
     })))
     .onConflict(oc => oc.column('dedupe_key').doNothing())
     .execute()

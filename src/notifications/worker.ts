@@ -37,14 +37,14 @@ export async function deliverDue (db: Kysely<Database>, deliver: Deliver, from: 
   for (const message of claimed) {
     try {
       await deliver({ messageId: message.message_id, from, to: message.to_address, subject: message.subject, text: message.text_body, html: message.html_body })
-      await db.updateTable('mail_outbox').set({ sent_at: new Date(), last_error: null }).where('id', '=', message.id).execute()
+      await db.updateTable('mail_outbox').set({ sent_at: now, last_error: null }).where('id', '=', message.id).execute()
       result.sent++
     } catch (error) {
       const gaveUp = message.attempts >= policy.maxAttempts
       await db.updateTable('mail_outbox').set({
         last_error: error instanceof Error ? error.message.slice(0, 500) : String(error),
         next_attempt_at: new Date(now.getTime() + backoffMs(message.attempts)),
-        ...(gaveUp ? { failed_at: new Date() } : {})
+        ...(gaveUp ? { failed_at: now } : {})
       }).where('id', '=', message.id).execute()
       result.failed++
       if (gaveUp) result.gaveUp++

@@ -43,7 +43,7 @@ export default fp(async (fastify) => {
   fastify.decorateRequest('staff', null)
   fastify.decorate('requireStaff', async (request: FastifyRequest, reply: FastifyReply) => {
     const token = sessionToken(request)
-    const now = new Date()
+    const now = fastify.now()
     const row = token === undefined
       ? undefined
       : await fastify.db.updateTable('staff_sessions')

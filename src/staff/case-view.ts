@@ -147,7 +147,7 @@ async function identityView (deps: CasesDeps, opened: OpenedCase, staff: StaffPr
  * revealed identity is for the page of the person who gave a reason.
  */
 export async function viewCase (deps: CasesDeps, staff: StaffPrincipal, caseNumber: string, options: { via: 'page' | 'api', now?: Date }): Promise<CaseView | undefined> {
-  const now = options.now ?? new Date()
+  const now = options.now ?? deps.now?.() ?? new Date()
   const opened = await openCase(deps, staff, caseNumber)
   if (opened === undefined) return undefined
   const { record, reference } = opened
@@ -219,7 +219,7 @@ export async function viewCase (deps: CasesDeps, staff: StaffPrincipal, caseNumb
 export type RevealOutcome = 'revealed' | 'not_found' | 'not_permitted' | 'anonymous' | 'missing_reason' | 'reason_too_long'
 
 /** Unmasks the reporter's identity for the staff member, for REVEAL_WINDOW_MS, with the reason on record. */
-export async function revealIdentity (deps: CasesDeps, staff: StaffPrincipal, caseNumber: string, rawReason: unknown, now = new Date()): Promise<RevealOutcome> {
+export async function revealIdentity (deps: CasesDeps, staff: StaffPrincipal, caseNumber: string, rawReason: unknown, now = deps.now?.() ?? new Date()): Promise<RevealOutcome> {
   const opened = await openCase(deps, staff, caseNumber)
   if (opened === undefined) return 'not_found'
   if (!mayRevealIdentity(staff.role, opened.access)) return 'not_permitted'

@@ -245,7 +245,7 @@ const casesApi: FastifyPluginAsync = async (fastify) => {
     const reference = await fastify.reference.get()
     const query = parseQueueQuery(request.query as Record<string, unknown>, reference)
     if (!query.ok) return reply.code(400).send({ error: 'invalid_query', message: translate(request.lang, 'queue.invalid', { field: query.field }) })
-    const now = new Date()
+    const now = fastify.now()
     const page = await queuePage(fastify.db, staffScope(reference, staff), query.filters, query.after, query.limit, now)
     return {
       items: page.rows.map(row => ({

@@ -81,7 +81,7 @@ const consolePages: FastifyPluginAsync = async (fastify) => {
       return reply.page('staff/message', { staff, heading: translate(lang, 'error.badRequest.title'), message: translate(lang, 'queue.invalid', { field: query.field }) }, { titleKey: 'error.badRequest.title', status: 400 })
     }
     const viewer = staffScope(reference, staff)
-    const now = new Date()
+    const now = fastify.now()
     const [page, counts] = await Promise.all([
       queuePage(fastify.db, viewer, query.filters, query.after, query.limit, now),
       queueCounts(fastify.db, viewer, now)

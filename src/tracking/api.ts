@@ -33,7 +33,7 @@ const statusSchema = {
 
 const trackingApi: FastifyPluginAsync = async (fastify) => {
   const missPolicy = { ...defaultMissPolicy, perClient: fastify.config.limits.trackingMissesPerClient, global: fastify.config.limits.trackingMissesGlobal }
-  const deps = { db: fastify.db, secrets: fastify.secrets, attempts: fastify.abuse.attempts }
+  const deps = { db: fastify.db, secrets: fastify.secrets, attempts: fastify.abuse.attempts, now: fastify.now }
   const notFound = (request: FastifyRequest): { error: string, message: string } => ({ error: 'not_found', message: translate(request.lang, 'track.notFound') })
 
   /** The report a request's code opens, or the reply already sent (404/429). */

@@ -13,7 +13,7 @@ const SESSION_COOKIE = 'track'
 const trackingPages: FastifyPluginAsync = async (fastify) => {
   const { config, secrets } = fastify
   const missPolicy = { ...defaultMissPolicy, perClient: fastify.config.limits.trackingMissesPerClient, global: fastify.config.limits.trackingMissesGlobal }
-  const deps = { db: fastify.db, secrets, attempts: fastify.abuse.attempts }
+  const deps = { db: fastify.db, secrets, attempts: fastify.abuse.attempts, now: fastify.now }
   const secure = config.publicUrl.startsWith('https://')
   const limits = config.attachmentLimits
   const limitParams = {

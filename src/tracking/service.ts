@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import type { Clock } from '../clock.js'
 import type { AttemptCounter } from '../abuse/attempt-counter.js'
 import type { Database } from '../db/types.js'
 import { generateTrackingCode, normalizeTrackingCode } from '../domain/tracking-code.js'
@@ -9,6 +10,8 @@ export interface TrackingDeps {
   db: Kysely<Database>
   secrets: Secrets
   attempts: AttemptCounter
+  /** The portal's clock, read when a call names no instant of its own. */
+  now?: Clock
 }
 
 export interface MissPolicy {
@@ -47,13 +50,13 @@ export async function lookUpCode (deps: TrackingDeps, clientKey: string, input: 
 /** Reporter sessions last this long after the last page they opened. */
 export const REPORTER_SESSION_MS = 30 * 60 * 1000
 
-export async function openReporterSession (deps: Pick<TrackingDeps, 'db' | 'secrets'>, reportId: number, now = new Date()): Promise<string> {
+export async function openReporterSession (deps: Pick<TrackingDeps, 'db' | 'secrets' | 'now'>, reportId: number, now = deps.now?.() ?? new Date()): Promise<string> {
   const token = deps.secrets.newToken(32)
   await createReporterSession(deps.db, deps.secrets.tokenHash(token), reportId, new Date(now.getTime() + REPORTER_SESSION_MS))
   return token
 }
 
-export async function resumeReporterSession (deps: Pick<TrackingDeps, 'db' | 'secrets'>, token: string | undefined, now = new Date()): Promise<number | undefined> {
+export async function resumeReporterSession (deps: Pick<TrackingDeps, 'db' | 'secrets' | 'now'>, token: string | undefined, now = deps.now?.() ?? new Date()): Promise<number | undefined> {
   if (token === undefined || token === '') return undefined
   return await touchReporterSession(deps.db, deps.secrets.tokenHash(token), now, new Date(now.getTime() + REPORTER_SESSION_MS))
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import Fastify, { type FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import app from '../../src/app.js'
+import type { Clock } from '../../src/clock.js'
 import { type Config, loadConfig } from '../../src/config.js'
 import type { DatabaseHandle } from '../../src/db/connect.js'
 import { freshDatabase, type FreshDatabaseOptions } from './database.js'
@@ -30,12 +31,12 @@ export interface TestApp {
 }
 
 /** The real app on a database of its own, closed when the test ends. */
-export async function buildTestApp (t: TestLike, options: { env?: NodeJS.ProcessEnv, database?: DatabaseHandle } & FreshDatabaseOptions = {}): Promise<TestApp> {
+export async function buildTestApp (t: TestLike, options: { env?: NodeJS.ProcessEnv, database?: DatabaseHandle, now?: Clock } & FreshDatabaseOptions = {}): Promise<TestApp> {
   const config = testConfig(t, options.env)
   const database = options.database ?? await freshDatabase(t, options)
   // TEST_LOG=error (or debug) shows the app's log while debugging a test.
   const instance = Fastify({ logger: process.env.TEST_LOG === undefined ? false : { level: process.env.TEST_LOG } })
-  await instance.register(fp(app), { config, database })
+  await instance.register(fp(app), { config, database, ...(options.now === undefined ? {} : { now: options.now }) })
   await instance.ready()
   t.teardown(async () => { await instance.close() })
   return { app: instance, config, database }
