@@ -332,6 +332,30 @@ export class Office {
     }
   }
 
+  /**
+   * One of each role opens the queue, on the page and through the API, and reads the case it
+   * lists first. The overdue markers follow the portal's clock, not the machine's.
+   */
+  private async browse (): Promise<void> {
+    const now = this.clock.ms
+    for (const role of ['intake', 'handler', 'unit_head', 'supervisor', 'admin'] as const) {
+      const who = this.rng.pick(this.staff.filter(s => s.role === role))
+      const token = await this.tokenOf(who)
+      const page = await this.inject({ url: '/staff', headers: { cookie: `${STAFF_COOKIE}=${token}` } })
+      if (page.statusCode !== 200) this.fail('staff open their queue', `${role} of ${who.unitCode}: ${page.statusCode}`)
+      const res = await this.inject({ url: '/api/v1/staff/cases?limit=100', headers: { authorization: `Bearer ${token}` } })
+      const items = (res.json() as { items: Array<{ caseNumber: string, nextDueAt: string | null, overdue: boolean }> }).items
+      for (const item of items) {
+        const overdue = item.nextDueAt !== null && new Date(item.nextDueAt).getTime() <= now
+        if (item.overdue !== overdue) this.fail('overdue markers follow the portal\'s clock', `${item.caseNumber} due ${item.nextDueAt ?? '-'} marked ${item.overdue ? '' : 'not '}overdue`)
+      }
+      if (items.length > 0) {
+        const opened = await this.inject({ url: `/staff/cases/${items[0]!.caseNumber}`, headers: { cookie: `${STAFF_COOKIE}=${token}` } })
+        if (opened.statusCode !== 200) this.fail('staff open the cases their queue lists', `${items[0]!.caseNumber} for ${role} of ${who.unitCode}: ${opened.statusCode}`)
+      }
+    }
+  }
+
   // ---- reporters follow their cases ----
 
   private async reporters (): Promise<void> {
@@ -555,6 +579,7 @@ export class Office {
         if (this.isOfficeHour(this.clock.ms)) {
           for (const model of this.cases.filter(c => c.nextLookMs <= this.clock.ms)) await unlessSkipped(async () => await this.work(model))
           if (h === 10) await unlessSkipped(async () => await this.supervise())
+          if (h === 14) await unlessSkipped(async () => await this.browse())
         }
         if (h % 3 === 0 || this.isOfficeHour(this.clock.ms)) await unlessSkipped(async () => await this.reporters())
         this.clock.set(hourStart + 59 * 60_000)
