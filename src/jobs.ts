@@ -27,7 +27,7 @@ export function addBackgroundJobs (server: FastifyInstance): void {
     const { config } = server
     const mail = createDeliver({ smtpUrl: config.smtpUrl, dataDir: config.dataDir })
     closeMail = mail.close
-    const deps = { db: server.db, reference: server.reference, mailDomain: new URL(config.publicUrl).hostname }
+    const deps = { db: server.db, reference: server.reference, mailDomain: new URL(config.publicUrl).hostname, publicUrl: config.publicUrl }
     every(config.sweepIntervalSeconds, 'sweep', async () => await runSweep(deps, new Date()))
     every(10, 'outbox', async () => await deliverDue(server.db, mail.deliver, config.mailFrom))
     every(600, 'purge', async () => await purgeExpired(server.db, new Date()))
