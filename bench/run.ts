@@ -111,7 +111,7 @@ async function dueCases (db: ReturnType<typeof connect>['db'], count: number, ta
 
 async function timeSweep (db: ReturnType<typeof connect>['db']): Promise<{ ms: number, steps: number }> {
   const started = performance.now()
-  const result = await runSweep({ db, reference: new ReferenceCache(db, 'Asia/Shanghai'), mailDomain: 'bench.local' }, new Date())
+  const result = await runSweep({ db, reference: new ReferenceCache(db, 'Asia/Shanghai'), mailDomain: 'bench.local', publicUrl: 'http://bench.local' }, new Date())
   return { ms: performance.now() - started, steps: result.steps.length }
 }
 

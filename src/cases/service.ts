@@ -9,7 +9,7 @@ import { defaultLadderPolicy, type LadderPolicy, nextActionAt } from '../domain/
 import { ancestors } from '../domain/routing.js'
 import type { StoredFile } from '../intake/service.js'
 import { enqueueMail, type OutgoingMail } from '../notifications/outbox.js'
-import { renderNotice } from '../notifications/render.js'
+import { renderNotice, staffCaseLink } from '../notifications/render.js'
 import type { ReferenceCache } from '../reference/load.js'
 import type { Secrets } from '../security/secrets.js'
 import { translate } from '../web/i18n.js'
@@ -94,7 +94,8 @@ async function notifications (trx: Trx, deps: CasesDeps, row: CaseRow, effects: 
     reportId: row.id,
     ...renderNotice('zh', {
       subject: `${translate('zh', `${key}.subject`, { caseNumber: row.case_number })} / ${translate('en', `${key}.subject`, { caseNumber: row.case_number })}`,
-      lines: [translate('zh', `${key}.body`, { caseNumber: row.case_number }), translate('en', `${key}.body`, { caseNumber: row.case_number })]
+      lines: [translate('zh', `${key}.body`, { caseNumber: row.case_number }), translate('en', `${key}.body`, { caseNumber: row.case_number })],
+      link: staffCaseLink(deps.publicUrl, row.case_number)
     })
   })
   for (const effect of effects) {

@@ -98,9 +98,15 @@ program.command('sweep')
       now = new Date(options.at)
       if (Number.isNaN(now.getTime())) throw new UsageError(`--at must be an ISO 8601 instant such as 2026-02-20T09:00:00+08:00, not "${options.at}"`)
     }
-    const result = await withDatabase(async db => await runSweep({ db, reference: new ReferenceCache(db, config.businessTz), mailDomain: new URL(config.publicUrl).hostname }, now))
+    const result = await withDatabase(async db => await runSweep({ db, reference: new ReferenceCache(db, config.businessTz), mailDomain: new URL(config.publicUrl).hostname, publicUrl: config.publicUrl }, now))
     for (const step of result.steps) process.stdout.write(`${step.caseNumber}\t${step.stage}\t${step.kind}${step.kind === 'escalation' ? ` level ${step.level}` : ''}\n`)
-    process.stdout.write(`swept ${result.casesExamined} cases due at ${now.toISOString()}: ${result.steps.length} steps\n`)
+    // A failed case was rolled back and stays due; the others were swept all the same.
+    for (const failure of result.failures) {
+      process.stderr.write(`portal: case ${failure.caseNumber ?? `(report id ${failure.reportId})`} failed and is tried again at the next sweep: ${failure.error}\n`)
+    }
+    const failed = result.failures.length === 0 ? '' : `, ${result.failures.length} ${result.failures.length === 1 ? 'case' : 'cases'} failed`
+    process.stdout.write(`swept ${result.casesExamined} cases due at ${now.toISOString()}: ${result.steps.length} steps${failed}\n`)
+    if (result.failures.length > 0) process.exitCode = 1
   })
 
 const outbox = program.command('outbox').description('the mail outbox: what is waiting, what failed, and retrying it')

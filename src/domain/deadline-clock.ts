@@ -112,3 +112,26 @@ export function nextDueAt (clocks: ReadonlyArray<Pick<Clock, 'state' | 'dueAt'>>
   }
   return next
 }
+
+const dayFormats = new Map<string, Intl.DateTimeFormat>()
+
+function localDay (instant: Date, timeZone: string): string {
+  let format = dayFormats.get(timeZone)
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+    dayFormats.set(timeZone, format)
+  }
+  const parts = Object.fromEntries(format.formatToParts(instant).map(p => [p.type, p.value]))
+  return `${parts.year}-${parts.month}-${parts.day}`
+}
+
+/**
+ * The last day a due instant leaves, as 'YYYY-MM-DD' in `timeZone`. A period ends at 24:00 of
+ * its last day, which is the next day's first instant: people read "by 17 October (inclusive)",
+ * not "18 October 00:00". Undefined when the instant does not start a local day; show it as an
+ * instant then.
+ */
+export function lastDayOf (dueAt: Date, timeZone: string): string | undefined {
+  const before = localDay(new Date(dueAt.getTime() - 1), timeZone)
+  return before === localDay(dueAt, timeZone) ? undefined : before
+}

@@ -20,3 +20,8 @@ export function renderNotice (lang: Lang, notice: Notice): { subject: string, te
     html: eta.render('mail/notice-html', data)
   }
 }
+
+/** The staff case page a mail to staff links to: one click from the mail to the case. */
+export function staffCaseLink (publicUrl: string, caseNumber: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/staff/cases/${encodeURIComponent(caseNumber)}`
+}

@@ -1,8 +1,15 @@
 import type { Test } from 'tap'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { sql } from 'kysely'
 import t from 'tap'
-import { tempDir } from '../helpers/app.js'
+import { connect } from '../../src/db/connect.js'
+import { migrateToLatest } from '../../src/db/migrate.js'
+import { submitReport } from '../../src/intake/service.js'
+import { ReferenceCache } from '../../src/reference/load.js'
+import { Secrets } from '../../src/security/secrets.js'
+import { seed } from '../../src/seed/seed.js'
+import { tempDir, TEST_SECRET } from '../helpers/app.js'
 import { runPortal } from '../helpers/cli.js'
 import { createServerDatabase, testServerUrl } from '../helpers/database.js'
 
@@ -85,4 +92,40 @@ t.test('calendar import adds years; sweep and outbox report on an embedded datab
   const swept = await runPortal(['sweep', '--at', '2026-03-01T00:00:00Z'], env)
   t.equal(swept.stdout.trim(), 'swept 0 cases due at 2026-03-01T00:00:00.000Z: 0 steps', swept.stderr)
   t.equal((await runPortal(['outbox'], env)).stdout.trim(), '0 unsent')
+})
+
+t.test('sweep names a case that failed, sweeps the others, and exits 1; the next sweep tries the case again', async t => {
+  const env = { DATA_DIR: tempDir(t), SECRET_KEY: TEST_SECRET, PUBLIC_URL: 'https://jubao.example.gov.cn' }
+  const setup = connect({ dataDir: env.DATA_DIR })
+  await migrateToLatest(setup.db)
+  await seed(setup.db)
+  const deps = { db: setup.db, secrets: new Secrets(TEST_SECRET), reference: new ReferenceCache(setup.db, 'Asia/Shanghai') }
+  const input = { category: 'lan-delay', subjectName: '孙某', content: '乡镇干部对群众申请的低保复核拖延不办，已超过两个月。', identity: 'anonymous' as const }
+  const cases: Array<{ reportId: number, caseNumber: string }> = []
+  for (let i = 0; i < 2; i++) {
+    const filed = await submitReport(deps, input, { channel: 'web', lang: 'zh', now: new Date('2026-02-10T02:00:00Z') })
+    cases.push(filed.kind === 'created' ? filed.receipt : { reportId: 0, caseNumber: '' })
+  }
+  const [broken, sound] = cases as [{ reportId: number, caseNumber: string }, { reportId: number, caseNumber: string }]
+  // The database refuses the broken case's timeline entry: a real failure inside its transaction.
+  await sql`create function refuse_event() returns trigger language plpgsql as $$
+    begin raise exception 'timeline refused'; end $$`.execute(setup.db)
+  await sql.raw(`create trigger refuse_event before insert on report_events for each row when (new.report_id = ${broken.reportId}) execute function refuse_event()`).execute(setup.db)
+  await setup.db.destroy()
+
+  const swept = await runPortal(['sweep', '--at', '2026-02-14T00:00:00Z'], env)
+  t.equal(swept.code, 1, 'a failed case makes the command fail')
+  t.equal(swept.stderr, `portal: case ${broken.caseNumber} failed and is tried again at the next sweep: timeline refused\n`)
+  t.equal(swept.stdout, `${sound.caseNumber}\tacceptance\twarning\nswept 2 cases due at 2026-02-14T00:00:00.000Z: 1 steps, 1 case failed\n`, 'the other case was swept')
+
+  const again = await runPortal(['sweep', '--at', '2026-02-14T00:00:00Z'], env)
+  t.equal(again.code, 1)
+  t.match(again.stderr, `portal: case ${broken.caseNumber} failed`, 'tried again')
+
+  const fix = connect({ dataDir: env.DATA_DIR })
+  await sql`drop trigger refuse_event on report_events`.execute(fix.db)
+  await fix.db.destroy()
+  const fixed = await runPortal(['sweep', '--at', '2026-02-14T00:00:00Z'], env)
+  t.equal(fixed.code, 0, fixed.stderr)
+  t.equal(fixed.stdout, `${broken.caseNumber}\tacceptance\twarning\nswept 1 cases due at 2026-02-14T00:00:00.000Z: 1 steps\n`)
 })

@@ -3,7 +3,7 @@ import t from 'tap'
 import { WorkingCalendar } from '../../src/domain/calendar.js'
 import {
   type Clock, ClockError, type PlannedClock,
-  extendClock, nextDueAt, pauseClock, planClocks, resumeClock, settleClock
+  extendClock, lastDayOf, nextDueAt, pauseClock, planClocks, resumeClock, settleClock
 } from '../../src/domain/deadline-clock.js'
 import type { ClockStart, DeadlineSpec } from '../../src/domain/deadline-spec.js'
 import { parseCalendarFile } from '../../src/seed/calendar-file.js'
@@ -228,4 +228,17 @@ t.test('the next due instant is the earliest among running clocks', async t => {
   ]), at('2026-03-15'))
   t.equal(nextDueAt([{ state: 'paused', dueAt: at('2026-03-10') }, { state: 'met', dueAt: at('2026-03-05') }]), null)
   t.equal(nextDueAt([]), null)
+})
+
+t.test('the last day of a period: a due instant at local midnight closes the day before', async t => {
+  t.equal(lastDayOf(cst('2026-10-18T00:00:00'), 'Asia/Shanghai'), '2026-10-17', '18 October 00:00 is the end of the 17th')
+  t.equal(lastDayOf(new Date('2026-02-25T16:00:00Z'), 'Asia/Shanghai'), '2026-02-25')
+  t.equal(lastDayOf(cst('2027-01-01T00:00:00'), 'Asia/Shanghai'), '2026-12-31', 'across a year')
+  t.equal(lastDayOf(cst('2026-10-18T00:00:01'), 'Asia/Shanghai'), undefined, 'any other instant is not a day end')
+  t.equal(lastDayOf(cst('2026-10-17T23:59:59.999'), 'Asia/Shanghai'), undefined)
+  t.equal(lastDayOf(new Date('2026-10-17T23:00:00Z'), 'Europe/London'), '2026-10-17', 'midnight of the zone asked for (BST)')
+  t.equal(lastDayOf(new Date('2026-10-18T00:00:00Z'), 'Asia/Shanghai'), undefined, '08:00 in Shanghai')
+  // Where a DST change skips midnight the day starts at 01:00 (Santiago, 6 September 2026).
+  t.equal(lastDayOf(new Date('2026-09-06T04:00:00Z'), 'America/Santiago'), '2026-09-05')
+  t.equal(lastDayOf(cal.endOfDay('2026-02-25'), cal.timeZone), '2026-02-25', 'the calendar\'s day ends agree')
 })

@@ -87,7 +87,7 @@ t.test('unit scoping on every staff route', async t => {
     const sweepTo = async (wanted: number): Promise<void> => {
       while (await level() < wanted) {
         const clock = await app.db.selectFrom('report_clocks').select('next_action_at').where('report_id', '=', escalated.reportId).executeTakeFirstOrThrow()
-        await runSweep({ db: app.db, reference: app.reference, mailDomain: 'portal.test' }, clock.next_action_at!)
+        await runSweep({ db: app.db, reference: app.reference, mailDomain: 'portal.test', publicUrl: 'https://jubao.example.gov.cn' }, clock.next_action_at!)
       }
     }
 
