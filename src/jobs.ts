@@ -56,15 +56,15 @@ export function addBackgroundJobs (server: FastifyInstance): void {
     closeMail = mail.close
     const deps = { db: server.db, reference: server.reference, mailDomain: new URL(config.publicUrl).hostname, publicUrl: config.publicUrl }
     every(config.sweepIntervalSeconds, 'sweep', async () => {
-      const result = await runSweep(deps, new Date())
+      const result = await runSweep(deps, server.now())
       // A failed case is rolled back and left due: the next sweep tries it again.
       for (const failure of result.failures) {
         server.log.error({ job: 'sweep', reportId: failure.reportId, caseNumber: failure.caseNumber, error: failure.error }, 'sweep: case failed; it is tried again at the next sweep')
       }
       return { casesExamined: result.casesExamined, steps: result.steps.length, failures: result.failures.length }
     })
-    every(10, 'outbox', async () => await deliverDue(server.db, mail.deliver, config.mailFrom))
-    every(600, 'purge', async () => await purgeExpired(server.db, new Date()))
+    every(10, 'outbox', async () => await deliverDue(server.db, mail.deliver, config.mailFrom, server.now()))
+    every(600, 'purge', async () => await purgeExpired(server.db, server.now()))
   })
   server.addHook('onClose', async () => {
     for (const timer of timers) clearInterval(timer)

@@ -148,7 +148,7 @@ async function sweepCase (deps: SweepDeps, reference: ReferenceData, reportId: n
         updated_at: now
       }).where('report_id', '=', reportId).where('stage', '=', clock.stage).execute()
     }
-    await enqueueMail(trx, mails, deps.mailDomain)
+    await enqueueMail(trx, mails, deps.mailDomain, now)
     return swept
   })
 }

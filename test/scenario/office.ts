@@ -397,10 +397,9 @@ export class Office {
 
   private async jobs (): Promise<void> {
     const now = this.clock.now()
-    const deps = { db: this.app.db, reference: this.app.reference, mailDomain: 'portal.example.cn', publicUrl: this.app.config.publicUrl } as Parameters<typeof runSweep>[0]
+    const deps = { db: this.app.db, reference: this.app.reference, mailDomain: 'portal.example.cn', publicUrl: this.app.config.publicUrl }
     const result = await runSweep(deps, now).catch((error: unknown) => this.fail('the sweep handles every due case', `the sweep died: ${error instanceof Error ? error.message : String(error)}`))
-    const failures = (result as { failures?: unknown[] }).failures ?? []
-    if (failures.length > 0) this.fail('the sweep handles every due case', JSON.stringify(failures).slice(0, 500))
+    if (result.failures.length > 0) this.fail('the sweep handles every due case', JSON.stringify(result.failures).slice(0, 500))
     for (const step of result.steps) count(this.summary.steps, step.kind === 'escalation' ? `escalation level ${step.level}` : step.kind)
     const mail = await deliverDue(this.app.db, async message => { this.sent.push(message.to) }, 'portal@example.cn', now)
     this.summary.mails.sent += mail.sent
