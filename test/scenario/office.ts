@@ -12,6 +12,7 @@ import { runSweep } from '../../src/deadlines/sweep.js'
 import { defaultLadderPolicy, dueSteps } from '../../src/domain/escalation.js'
 import { ancestors } from '../../src/domain/routing.js'
 import { normalizeTrackingCode } from '../../src/domain/tracking-code.js'
+import { createDeliver } from '../../src/notifications/transport.js'
 import { deliverDue } from '../../src/notifications/worker.js'
 import type { ReferenceData } from '../../src/reference/load.js'
 import { STAFF_COOKIE } from '../../src/staff/auth.js'
@@ -113,6 +114,7 @@ export class Office {
   private noteCounter = 0
   private png: Buffer | undefined
   private lastCheckMs = 0
+  private mailer: ReturnType<typeof createDeliver> | undefined
 
   constructor (readonly app: FastifyInstance, readonly clock: SimClock, readonly options: ScenarioOptions) {
     this.rng = new Random(options.seed)
@@ -401,7 +403,9 @@ export class Office {
     const result = await runSweep(deps, now).catch((error: unknown) => this.fail('the sweep handles every due case', `the sweep died: ${error instanceof Error ? error.message : String(error)}`))
     if (result.failures.length > 0) this.fail('the sweep handles every due case', JSON.stringify(result.failures).slice(0, 500))
     for (const step of result.steps) count(this.summary.steps, step.kind === 'escalation' ? `escalation level ${step.level}` : step.kind)
-    const mail = await deliverDue(this.app.db, async () => {}, 'portal@example.cn', now)
+    // The real transport without an SMTP server: .eml files in the data folder.
+    this.mailer ??= createDeliver({ smtpUrl: undefined, dataDir: this.app.config.dataDir })
+    const mail = await deliverDue(this.app.db, this.mailer.deliver, this.app.config.mailFrom, now)
     this.summary.mails.sent += mail.sent
     if (mail.failed > 0) this.fail('queued mail is delivered', `${mail.failed} deliveries failed`)
   }
@@ -602,6 +606,7 @@ export class Office {
     const statuses = await this.app.db.selectFrom('reports').select(['status', 'escalation_level']).execute()
     for (const s of statuses) count(this.summary.statuses, s.status)
     this.summary.escalatedTwice = statuses.filter(s => s.escalation_level >= 2).length
+    this.mailer?.close()
     return this.summary
   }
 }
