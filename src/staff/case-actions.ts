@@ -139,7 +139,7 @@ export async function takeAction (
   const opened = await openCase(deps, staff, caseNumber)
   if (opened === undefined) return { kind: 'not_found' }
   if (!permittedThrough(opened.access, action)) return refused('role_not_permitted')
-  const before = refusalBeforeInput(caseState(opened.record), action, staff.role)
+  const before = refusalBeforeInput(caseState(opened.record, staff.id), action, staff.role)
   if (before !== null) return refused(before.code)
   const { input, errors: [firstError, ...moreErrors] } = await readInput(deps, opened, action, raw)
   if (firstError !== undefined) return { kind: 'refused', httpStatus: 400, errors: [firstError, ...moreErrors] }

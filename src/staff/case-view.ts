@@ -211,7 +211,7 @@ export async function viewCase (deps: CasesDeps, staff: StaffPrincipal, caseNumb
     })),
     attachments: attachmentViews,
     access: opened.access,
-    allowedActions: availableActions(caseState(record), staff.role, opened.access),
+    allowedActions: availableActions(caseState(record, staff.id), staff.role, opened.access),
     mayReveal: record.identity_enc !== null && mayRevealIdentity(staff.role, opened.access)
   }
 }

@@ -30,7 +30,7 @@ t.test('through supervision a unit pushes, notes and steps aside, and nothing el
     t.equal(permittedThrough('admin', action), true)
     t.equal(permittedThrough('supervision', action), ['supervise', 'note', 'declare_conflict'].includes(action), `${action} through supervision`)
   }
-  const open: CaseState = { status: 'accepted', acceptedBefore: true, findingsRecorded: false, pendingExtension: false, pendingTransfer: false }
+  const open: CaseState = { status: 'accepted', acceptedBefore: true, findingsRecorded: false, pendingExtension: false, pendingTransfer: false, assignedToActor: false }
   for (const role of ROLES) {
     t.same(availableActions(open, role, 'own_unit'), allowedActions(open, role), `${role} of the unit: as the state machine allows`)
     t.same(availableActions(open, role, 'supervision'), allowedActions(open, role).filter(a => ['supervise', 'note', 'declare_conflict'].includes(a)), `${role} of a supervising unit`)

@@ -414,6 +414,7 @@ export const en: Record<MessageKey, string> = {
   'actionError.extension_pending': 'An extension request is already waiting for a decision.',
   'actionError.no_pending_extension': 'There is no extension request to decide.',
   'actionError.findings_missing': 'Record the findings before closing the case.',
+  'actionError.already_assigned': 'This case is already assigned to you.',
   'actionError.missing_reason': 'Enter a reason',
   'actionError.missing_message': 'Enter a message',
   'actionError.missing_unit': 'Select the unit to transfer to',

@@ -413,6 +413,7 @@ export const zh = {
   'actionError.extension_pending': '已有延期申请等待决定。',
   'actionError.no_pending_extension': '没有等待决定的延期申请。',
   'actionError.findings_missing': '请先记录核查结论，再办结。',
+  'actionError.already_assigned': '此案件已经由您承办。',
   'actionError.missing_reason': '请填写理由',
   'actionError.missing_message': '请填写内容',
   'actionError.missing_unit': '请选择转办单位',
