@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { StaffRole } from '../../src/db/types.js'
-import { availableActions, caseAccess, type CaseAccess, caseScope, mayRevealIdentity, permittedThrough } from '../../src/domain/case-scope.js'
+import { availableActions, caseAccess, type CaseAccess, caseScope, identityRevealers, mayRevealIdentity, permittedThrough } from '../../src/domain/case-scope.js'
 import { allowedActions, CASE_ACTIONS, type CaseState } from '../../src/domain/case-state.js'
 import type { RoutingUnit } from '../../src/domain/routing.js'
 
@@ -44,4 +44,8 @@ t.test('who may reveal a real-name reporter: the unit head, a supervisor of an e
   for (const access of ACCESSES) {
     for (const role of ROLES) t.equal(mayRevealIdentity(role, access), may[access].includes(role), `${role} with ${access} access`)
   }
+})
+
+t.test('who may reveal, as told to those who may not: read off the same rule', async t => {
+  t.same(identityRevealers(), [{ role: 'unit_head', access: 'own_unit' }, { role: 'supervisor', access: 'supervision' }, { role: 'admin', access: 'any' }])
 })
