@@ -13,7 +13,10 @@ export interface Config {
   /** Unset → embedded PGlite under `dataDir`. */
   databaseUrl: string | undefined
   dataDir: string
+  /** The address people open the portal at, for links in mail and invitations; without a trailing slash. */
   publicUrl: string
+  /** False when PUBLIC_URL is unset and publicUrl is only a guess from HOST and PORT. */
+  publicUrlGiven: boolean
   secretKey: string
   smtpUrl: string | undefined
   mailFrom: string
@@ -113,6 +116,15 @@ function developmentSecret (dataDir: string): string {
   return secret
 }
 
+/**
+ * Without PUBLIC_URL, the address the server listens on, as a browser on the same machine
+ * would open it: a wildcard address (0.0.0.0, ::) is no address to open.
+ */
+function guessedPublicUrl (host: string, port: number): string {
+  const name = host === '0.0.0.0' || host === '::' || host === '[::]' ? '127.0.0.1' : host
+  return `http://${name.includes(':') && !name.startsWith('[') ? `[${name}]` : name}:${port}`
+}
+
 /** Reads and validates the environment; throws one ConfigError naming the variable. */
 export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
   const input: Record<string, unknown> = {}
@@ -135,13 +147,15 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
 
   const port = (input.PORT as number | undefined) ?? 3000
   const host = (input.HOST as string | undefined) ?? '127.0.0.1'
+  const publicUrl = input.PUBLIC_URL as string | undefined
   return {
     nodeEnv,
     port,
     host,
     databaseUrl: input.DATABASE_URL as string | undefined,
     dataDir,
-    publicUrl: ((input.PUBLIC_URL as string | undefined) ?? `http://${host}:${port}`).replace(/\/$/, ''),
+    publicUrl: (publicUrl ?? guessedPublicUrl(host, port)).replace(/\/$/, ''),
+    publicUrlGiven: publicUrl !== undefined,
     secretKey,
     smtpUrl: input.SMTP_URL as string | undefined,
     mailFrom: (input.MAIL_FROM as string | undefined) ?? 'portal@localhost',

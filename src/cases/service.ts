@@ -41,14 +41,18 @@ function eventBody (event: CaseEvent): string {
   return data.reason ?? data.message ?? data.resultSummary ?? ''
 }
 
-/** The state the state machine decides on, read from the case's columns. */
-export function caseState (row: Pick<CaseRow, 'status' | 'accepted_at' | 'finding' | 'extension_requested_at' | 'transferred_from_unit_id'>): CaseState {
+/** The state the state machine decides on, read from the case's columns, as the acting staff member (null: the portal) sees it. */
+export function caseState (
+  row: Pick<CaseRow, 'status' | 'accepted_at' | 'finding' | 'extension_requested_at' | 'transferred_from_unit_id' | 'assigned_to'>,
+  actorId: number | null
+): CaseState {
   return {
     status: row.status,
     acceptedBefore: row.accepted_at !== null,
     findingsRecorded: row.finding !== null,
     pendingExtension: row.extension_requested_at !== null,
-    pendingTransfer: row.transferred_from_unit_id !== null
+    pendingTransfer: row.transferred_from_unit_id !== null,
+    assignedToActor: actorId !== null && row.assigned_to === actorId
   }
 }
 
@@ -140,7 +144,7 @@ export async function performAction (
   return await deps.db.transaction().execute(async trx => {
     const row = await lockCase(trx, reportId)
     if (row === undefined) return { ok: false, code: 'not_found', message: 'no such case' }
-    const decision = decide(caseState(row), action, actor, input)
+    const decision = decide(caseState(row, actor.staffId), action, actor, input)
     if (!decision.ok) return decision
 
     const category = reference.categories.find(c => c.id === row.category_id)

@@ -18,7 +18,7 @@ import { CalendarFileError, parseCalendarFile } from '../seed/calendar-file.js'
 import { importCalendar, seed } from '../seed/seed.js'
 import { installSignalHandlers, startServer } from '../server.js'
 import { AccountError, type Actor, createStaff, disableStaff, enrolTotp, listStaff, removeTotp } from '../staff/accounts.js'
-import { createInvite, inviteLink } from '../staff/invites.js'
+import { createInvite, inviteLink, inviteLinkWarning } from '../staff/invites.js'
 import { PasswordInputError, readNewPassword } from './read-password.js'
 
 /** A command used the wrong way: told in one line. */
@@ -156,6 +156,11 @@ calendar.command('import')
     process.stdout.write(`read ${entries.length} days, added ${added}\n`)
   })
 
+function warnAboutLink (config: Config): void {
+  const warning = inviteLinkWarning(config)
+  if (warning !== undefined) process.stderr.write(`portal: warning: ${warning}\n`)
+}
+
 const staff = program.command('staff').description('staff accounts: add, invite, disable, list, TOTP second factor (every change is audited)')
 staff.command('add')
   .description('add a staff account; the password is read from standard input when piped, else typed at a prompt')
@@ -174,6 +179,7 @@ staff.command('add')
       if (options.invite === true) {
         const invite = await createInvite({ db, secrets }, account.email, CLI)
         process.stdout.write(`link to set the password, valid until ${invite.expiresAt.toISOString()}:\n${inviteLink(config.publicUrl, invite.token)}\n`)
+        warnAboutLink(config)
       }
     })
   })
@@ -184,6 +190,7 @@ staff.command('invite')
     await withServices(async ({ db, config, secrets }) => {
       const invite = await createInvite({ db, secrets }, email, CLI)
       process.stdout.write(`link for ${invite.email} to set the password, valid until ${invite.expiresAt.toISOString()}:\n${inviteLink(config.publicUrl, invite.token)}\n`)
+      warnAboutLink(config)
     })
   })
 staff.command('disable')

@@ -1,6 +1,7 @@
 import type { StaffRole } from '../db/types.js'
 import { allowedActions, type CaseAction, type CaseState } from './case-state.js'
 import { ancestors, descendantsOrSelf, type RoutingUnit } from './routing.js'
+import { STAFF_ROLES } from './staff-roles.js'
 
 /**
  * Which cases a staff member may see. A unit sees its own cases. A unit above sees a case of
@@ -59,4 +60,17 @@ export function availableActions (state: CaseState, role: StaffRole, access: Cas
 export function mayRevealIdentity (role: StaffRole, access: CaseAccess): boolean {
   if (role === 'admin') return true
   return (access === 'own_unit' && role === 'unit_head') || (access === 'supervision' && role === 'supervisor')
+}
+
+/**
+ * Who may unmask, read off mayRevealIdentity: a role alone when it may whatever its access to
+ * the case (administrators), else the role with the access it needs. Told to those who may not.
+ */
+export function identityRevealers (): Array<{ role: StaffRole, access: CaseAccess | 'any' }> {
+  const accesses: readonly CaseAccess[] = ['own_unit', 'supervision', 'admin']
+  return STAFF_ROLES.flatMap((role): Array<{ role: StaffRole, access: CaseAccess | 'any' }> => {
+    const through = accesses.filter(access => mayRevealIdentity(role, access))
+    if (through.length === accesses.length) return [{ role, access: 'any' }]
+    return through.map(access => ({ role, access }))
+  })
 }

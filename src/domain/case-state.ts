@@ -30,6 +30,8 @@ export interface CaseState {
   pendingExtension: boolean
   /** The case was transferred to its current unit, which has not yet accepted, rejected, transferred on or objected. */
   pendingTransfer: boolean
+  /** The case is already assigned to the staff member acting (the state as that person sees it): claiming it would change nothing. */
+  assignedToActor: boolean
 }
 
 /** What staff type or choose; free text is trimmed, and each action checks only what it needs. */
@@ -257,6 +259,7 @@ export type RefusalCode =
   | 'extension_pending'
   | 'no_pending_extension'
   | 'findings_missing'
+  | 'already_assigned'
   | 'missing_reason'
   | 'missing_message'
   | 'missing_unit'
@@ -282,6 +285,7 @@ const refuse = (code: RefusalCode, message: string): Refusal => ({ ok: false, co
 
 /** Conditions beyond the status, checked after it. */
 const PRECONDITIONS: Partial<Record<CaseAction, (state: CaseState) => Refusal | null>> = {
+  claim: state => state.assignedToActor ? refuse('already_assigned', 'the case is already assigned to you') : null,
   object_transfer: state => state.pendingTransfer ? null : refuse('no_pending_transfer', 'the case was not transferred to this unit, so there is no transfer to object to'),
   request_extension: state => state.pendingExtension ? refuse('extension_pending', 'an extension request is already waiting for a decision') : null,
   decide_extension: state => state.pendingExtension ? null : refuse('no_pending_extension', 'there is no extension request to decide'),

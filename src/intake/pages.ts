@@ -6,7 +6,7 @@ import { decodeKeptFiles, encodeKeptFiles } from '../web/kept-files.js'
 import { readMultipart, verifyCsrf } from '../web/multipart.js'
 import { translate } from '../web/i18n.js'
 import type { FieldError } from '../web/render.js'
-import { CONTENT_MAX, CONTENT_MIN, type CheckResult, checkReportInput, FIELDS } from './report-input.js'
+import { CONTENT_MAX, CONTENT_MIN, type CheckResult, checkReportInput, FIELDS, type FormAudience } from './report-input.js'
 import { readReceipt, submitReport } from './service.js'
 
 const RECEIPT_COOKIE = 'receipt'
@@ -71,7 +71,7 @@ export interface ReportForm {
 }
 
 /** Reads a report form (multipart, CSRF-checked) and checks its answers: the citizen's form and operator intake. */
-export async function readReportForm (fastify: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Promise<ReportForm> {
+export async function readReportForm (fastify: FastifyInstance, request: FastifyRequest, reply: FastifyReply, audience: FormAudience = 'citizen'): Promise<ReportForm> {
   const { secrets } = fastify
   const limits = fastify.config.attachmentLimits
   const { fields, files, refused } = await readMultipart(request, fastify.attachments, limits)
@@ -83,7 +83,7 @@ export async function readReportForm (fastify: FastifyInstance, request: Fastify
   const errors: FieldError[] = []
   if (refused !== undefined) errors.push({ field: 'attachments', message: refused.messages[request.lang] })
   if (kept.length > limits.maxFiles) errors.push({ field: 'attachments', message: translate(request.lang, 'field.invalid', { field: translate(request.lang, 'report.attachments') }) })
-  const checked = checkReportInput(values, request.lang)
+  const checked = checkReportInput(values, request.lang, audience)
   if (!checked.ok) errors.push(...checked.errors)
   return { fields, values, kept, submissionToken, checked, errors, status: refused?.statusCode ?? 400 }
 }

@@ -63,6 +63,9 @@ const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true })
 addFormats.default(ajv, ['email'])
 const validate = ajv.compile<ReportInput>(reportInputSchema)
 
+/** Who fills the form in: the reporter, or staff typing in a report made by phone, letter or visit. */
+export type FormAudience = 'citizen' | 'operator'
+
 const LABELS: Record<string, MessageKey> = {
   category: 'report.category',
   subjectName: 'report.subjectName',
@@ -78,6 +81,17 @@ const LABELS: Record<string, MessageKey> = {
   reporterEmail: 'report.reporterEmail',
   reporterIdNumber: 'report.reporterIdNumber',
   contactEmail: 'report.contactEmail'
+}
+
+/** Operator intake speaks of the caller, writer or visitor, not of "you". */
+const OPERATOR_LABELS: Record<string, MessageKey> = {
+  ...LABELS,
+  identity: 'intake.identity',
+  reporterName: 'intake.reporterName',
+  reporterPhone: 'intake.reporterPhone',
+  reporterEmail: 'intake.reporterEmail',
+  reporterIdNumber: 'intake.reporterIdNumber',
+  contactEmail: 'intake.contactEmail'
 }
 
 /** Form answers arrive as strings with stray spaces and CRLF; empty means "not given". */
@@ -100,8 +114,8 @@ function fieldOf (error: ErrorObject): string {
   return error.instancePath.replace(/^\//, '').split('/')[0] || 'form'
 }
 
-function messageFor (error: ErrorObject, field: string, lang: Lang): string {
-  const label = translate(lang, LABELS[field] ?? 'report.content')
+function messageFor (error: ErrorObject, field: string, lang: Lang, audience: FormAudience): string {
+  const label = translate(lang, (audience === 'operator' ? OPERATOR_LABELS : LABELS)[field] ?? 'report.content')
   const t = (key: MessageKey, params: Record<string, string | number> = {}): string => translate(lang, key, { field: label, ...params })
   switch (error.keyword) {
     case 'required': return field === 'category' ? t('field.choose') : t('field.required')
@@ -118,13 +132,14 @@ function messageFor (error: ErrorObject, field: string, lang: Lang): string {
 }
 
 /** Ajv errors as one message per field, in the order the fields appear on the form. */
-export function fieldErrors (errors: ErrorObject[], lang: Lang): FieldError[] {
+export function fieldErrors (errors: ErrorObject[], lang: Lang, audience: FormAudience = 'citizen', more: FieldError[] = []): FieldError[] {
   const byField = new Map<string, string>()
   for (const error of errors) {
     if (error.keyword === 'if') continue
     const field = fieldOf(error)
-    if (!byField.has(field)) byField.set(field, messageFor(error, field, lang))
+    if (!byField.has(field)) byField.set(field, messageFor(error, field, lang, audience))
   }
+  for (const error of more) if (!byField.has(error.field)) byField.set(error.field, error.message)
   const order = (field: string): number => {
     const index = FIELDS.indexOf(field as keyof ReportInput)
     return index === -1 ? FIELDS.length : index
@@ -134,14 +149,19 @@ export function fieldErrors (errors: ErrorObject[], lang: Lang): FieldError[] {
 
 export type CheckResult = { ok: true, value: ReportInput } | { ok: false, errors: FieldError[] }
 
-/** Validates the shape; the service then checks what needs the database (category, unit). */
-export function checkReportInput (raw: Record<string, unknown>, lang: Lang): CheckResult {
+/**
+ * Validates the shape, reporting every problem at once, the rules across fields included;
+ * the service then checks what needs the database (category, unit).
+ */
+export function checkReportInput (raw: Record<string, unknown>, lang: Lang, audience: FormAudience = 'citizen'): CheckResult {
   const candidate = cleanReportFields(raw)
-  if (!validate(candidate)) return { ok: false, errors: fieldErrors(validate.errors ?? [], lang) }
+  const valid = validate(candidate)
+  const shapeErrors = valid ? [] : [...validate.errors ?? []]
+  // The person or the unit reported on: at least one of them.
+  const noSubject = candidate.subjectName === undefined && candidate.subjectUnit === undefined && candidate.subjectUnitText === undefined
+  const ruleErrors = noSubject ? [{ field: 'subjectName', message: translate(lang, 'field.subjectMissing') }] : []
+  if (!valid || ruleErrors.length > 0) return { ok: false, errors: fieldErrors(shapeErrors, lang, audience, ruleErrors) }
   const value = candidate as unknown as ReportInput
-  if (value.subjectName === undefined && value.subjectUnit === undefined && value.subjectUnitText === undefined) {
-    return { ok: false, errors: [{ field: 'subjectName', message: translate(lang, 'field.subjectMissing') }] }
-  }
   if (value.identity === 'anonymous') {
     // Real-name details typed before switching to anonymous are dropped, never stored.
     delete value.reporterName

@@ -5,7 +5,7 @@ import { permittedThrough } from '../domain/case-scope.js'
 import { type ActionInput, CASE_ACTIONS, type CaseAction, MAX_TEXT_LENGTH, type RefusalCode, refusalBeforeInput } from '../domain/case-state.js'
 import type { ClockErrorCode } from '../domain/deadline-clock.js'
 import type { StaffPrincipal } from './auth.js'
-import { assignableStaff } from './case-queries.js'
+import { assignableStaff, caseUnitId } from './case-queries.js'
 import { type OpenedCase, openCase } from './case-view.js'
 
 /** What staff can do by hand: every action but the reporter's reply, which the portal records for them. */
@@ -39,6 +39,28 @@ export const ACTION_FIELDS: Readonly<Record<CaseAction, readonly ActionField[]>>
   supervise: ['message']
 }
 
+/**
+ * The order in which the case page offers the possible actions, most pressing first: a
+ * decision someone waits for, the intake decision, the end of the handling, then the everyday
+ * ones. Which actions are possible is the state machine's to say (a pending extension, a
+ * transfer in, recorded findings…); this only orders them for the page.
+ */
+const PAGE_ORDER: readonly StaffAction[] = [
+  'decide_extension', 'object_transfer', 'accept', 'reject', 'transfer', 'supervise', 'close', 'record_findings', 'reopen',
+  'claim', 'reply', 'request_info', 'assign', 'request_extension', 'note', 'declare_conflict'
+]
+/** How many actions the case page shows open; the rest wait behind a disclosure. */
+export const LIKELY_ACTION_COUNT = 3
+/** Never shown open: it takes the case away from the one acting. */
+const NEVER_FIRST: ReadonlySet<CaseAction> = new Set<CaseAction>(['declare_conflict'])
+
+/** The possible actions split into the few the page shows first and the rest. */
+export function likelyActions (allowed: readonly CaseAction[]): { likely: StaffAction[], more: StaffAction[] } {
+  const ordered = PAGE_ORDER.filter(action => allowed.includes(action))
+  const likely = ordered.filter(action => !NEVER_FIRST.has(action)).slice(0, LIKELY_ACTION_COUNT)
+  return { likely, more: ordered.filter(action => !likely.includes(action)) }
+}
+
 /** Why an action was refused: the state machine's reasons, the clock's, and the checks of its input here. */
 export type ActionErrorCode = RefusalCode | ClockErrorCode | 'unknown_unit' | 'unknown_assignee' | 'unknown_measure'
 
@@ -50,7 +72,8 @@ export interface ActionError {
 
 export type ActionOutcome =
   | { kind: 'not_found' }
-  | { kind: 'done', status: ReportStatus }
+  /** unitId: the unit holding the case after the action (another one after a transfer). */
+  | { kind: 'done', status: ReportStatus, unitId: number }
   | { kind: 'refused', httpStatus: 400 | 403 | 409, errors: [ActionError, ...ActionError[]] }
 
 /** Refusals of the state machine that are about the input, and the field each is about. */
@@ -139,7 +162,7 @@ export async function takeAction (
   const opened = await openCase(deps, staff, caseNumber)
   if (opened === undefined) return { kind: 'not_found' }
   if (!permittedThrough(opened.access, action)) return refused('role_not_permitted')
-  const before = refusalBeforeInput(caseState(opened.record), action, staff.role)
+  const before = refusalBeforeInput(caseState(opened.record, staff.id), action, staff.role)
   if (before !== null) return refused(before.code)
   const { input, errors: [firstError, ...moreErrors] } = await readInput(deps, opened, action, raw)
   if (firstError !== undefined) return { kind: 'refused', httpStatus: 400, errors: [firstError, ...moreErrors] }
@@ -159,6 +182,6 @@ export async function takeAction (
       }
     }
   })
-  if (result.ok) return { kind: 'done', status: result.status }
+  if (result.ok) return { kind: 'done', status: result.status, unitId: await caseUnitId(deps.db, result.reportId) ?? opened.record.unit_id }
   return result.code === 'not_found' ? { kind: 'not_found' } : refused(result.code)
 }

@@ -22,6 +22,12 @@ export async function findCaseInScope (db: Kysely<Database>, viewer: StaffScope,
 
 export type CaseRecord = NonNullable<Awaited<ReturnType<typeof findCaseInScope>>>
 
+/** The unit holding a case now, whoever may see it. */
+export async function caseUnitId (db: Kysely<Database>, reportId: number): Promise<number | undefined> {
+  const row = await db.selectFrom('reports').select('unit_id').where('id', '=', reportId).executeTakeFirst()
+  return row?.unit_id
+}
+
 export async function caseEvents (db: Kysely<Database>, reportId: number) {
   return await db.selectFrom('report_events').select(['id', 'type', 'at', 'actor_id', 'visibility', 'body', 'data'])
     .where('report_id', '=', reportId).orderBy('id').execute()

@@ -66,6 +66,21 @@ export interface TimelineEntry {
   /** Named from data.toUnitId and data.assigneeId. */
   toUnit: UnitRef | undefined
   assignee: StaffName | undefined
+  /** For the routing event: its decision with units named, not the codes of its stored record. */
+  routing: RoutingView | undefined
+}
+
+/** A unit as the timeline names it: a unit no longer known keeps its code. */
+export type NamedUnit = UnitRef | { code: string }
+
+export interface RoutingView {
+  reason: string
+  /** The units considered in order: the routing rule's unit first, the unit that took the case last. */
+  path: NamedUnit[]
+  /** The unit that could not take the case, and why. */
+  conflict: { kind: string, unit: NamedUnit } | undefined
+  /** Even the top unit is in conflict: a person must decide. */
+  unresolved: boolean
 }
 
 export interface MessageView {
@@ -128,6 +143,22 @@ const attachmentView = (row: AttachmentRecord): AttachmentView => ({
 })
 
 const numberIn = (data: Record<string, unknown>, key: string): number | undefined => typeof data[key] === 'number' ? data[key] : undefined
+
+/** The routing event's record (see intake's routingEvent) with its unit codes turned into units. */
+function routingView (data: Record<string, unknown>, reference: ReferenceData): RoutingView {
+  const named = (code: unknown): NamedUnit => reference.unitByCode.get(String(code)) ?? { code: String(code) }
+  const conflict = data.conflict as { kind?: unknown, unit?: unknown } | null | undefined
+  const path = Array.isArray(data.path) ? data.path.map(named) : []
+  const unitId = numberIn(data, 'unitId')
+  const routedTo = unitId === undefined ? undefined : reference.unitById.get(unitId)
+  if (path.length === 0 && routedTo !== undefined) path.push(routedTo)
+  return {
+    reason: typeof data.reason === 'string' ? data.reason : 'rule',
+    path,
+    conflict: conflict === null || conflict === undefined ? undefined : { kind: String(conflict.kind), unit: named(conflict.unit) },
+    unresolved: data.unresolvedConflict === true
+  }
+}
 
 async function identityView (deps: CasesDeps, opened: OpenedCase, staff: StaffPrincipal, showRevealed: boolean, now: Date): Promise<IdentityView | null> {
   const { record } = opened
@@ -203,7 +234,8 @@ export async function viewCase (deps: CasesDeps, staff: StaffPrincipal, caseNumb
     })),
     timeline: events.map(e => ({
       id: e.id, type: e.type, at: e.at, visibility: e.visibility, actor: name(e.actor_id), body: e.body, data: e.data,
-      toUnit: unit(numberIn(e.data, 'toUnitId')), assignee: name(numberIn(e.data, 'assigneeId')) ?? undefined
+      toUnit: unit(numberIn(e.data, 'toUnitId')), assignee: name(numberIn(e.data, 'assigneeId')) ?? undefined,
+      routing: e.type === 'routed' ? routingView(e.data, reference) : undefined
     })),
     messages: messages.map(m => ({
       id: m.id, direction: m.direction, at: m.created_at, body: m.body, staff: name(m.staff_id),
@@ -211,7 +243,7 @@ export async function viewCase (deps: CasesDeps, staff: StaffPrincipal, caseNumb
     })),
     attachments: attachmentViews,
     access: opened.access,
-    allowedActions: availableActions(caseState(record), staff.role, opened.access),
+    allowedActions: availableActions(caseState(record, staff.id), staff.role, opened.access),
     mayReveal: record.identity_enc !== null && mayRevealIdentity(staff.role, opened.access)
   }
 }

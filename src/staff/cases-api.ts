@@ -309,7 +309,7 @@ const casesApi: FastifyPluginAsync = async (fastify) => {
     }
     // After a declared conflict the case is out of the caller's view: nothing more to do on it.
     const after = await openCase(deps, staff, caseNumber)
-    return { status: outcome.status, allowedActions: after === undefined ? [] : availableActions(caseState(after.record), staff.role, after.access) }
+    return { status: outcome.status, allowedActions: after === undefined ? [] : availableActions(caseState(after.record, staff.id), staff.role, after.access) }
   })
 }
 

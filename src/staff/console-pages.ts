@@ -1,14 +1,15 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { attachmentDisposition } from '../attachments/file-name.js'
 import { MEASURES } from '../domain/accountability.js'
+import { identityRevealers } from '../domain/case-scope.js'
 import { FINDINGS } from '../domain/case-state.js'
 import type { ReferenceData, UnitRef } from '../reference/load.js'
 import { hasMessage, type Lang, type MessageKey, translate } from '../web/i18n.js'
 import { notFound } from '../web/errors.js'
 import type { FieldError } from '../web/render.js'
-import { ACTION_FIELDS, isStaffAction, takeAction } from './case-actions.js'
+import { ACTION_FIELDS, isStaffAction, likelyActions, type StaffAction, takeAction } from './case-actions.js'
 import { assignableStaff } from './case-queries.js'
-import { type CaseView, openAttachment, REVEAL_REASON_MAX, REVEAL_WINDOW_MS, revealIdentity, viewCase } from './case-view.js'
+import { type CaseView, openAttachment, openCase, REVEAL_REASON_MAX, REVEAL_WINDOW_MS, revealIdentity, viewCase } from './case-view.js'
 import { CHANNELS, DUE_WITHIN_CHOICES, deadlineMarker, encodeCursor, filterParams, parseQueueQuery, type QueueFilters, STATUSES } from './queue-filters.js'
 import { type QueueCounts, queueCounts, queuePage } from './queue-queries.js'
 import { staffScope } from './scope.js'
@@ -28,7 +29,37 @@ const queueUrl = (params: Record<string, string>): string => {
   return query === '' ? '/staff' : `/staff?${query}`
 }
 
-const unitNamer = (lang: Lang) => (unit: UnitRef | undefined): string => unit === undefined ? '' : lang === 'zh' ? unit.nameZh : unit.nameEn
+const unitNamer = (lang: Lang) => (unit: UnitRef | { code: string } | undefined): string =>
+  unit === undefined ? '' : !('nameZh' in unit) ? unit.code : lang === 'zh' ? unit.nameZh : unit.nameEn
+
+const listIn = (lang: Lang, items: string[]): string => items.join(lang === 'zh' ? '、' : ', ')
+
+/** "Case … transferred to …": told on the queue after an action took the case out of the actor's sight. */
+const NOTICE_COOKIE = 'staff-notice'
+const NOTICE_MAX_AGE_S = 300
+
+interface CaseLeft { caseNumber: string, action: StaffAction, unitId: number }
+
+function readCaseLeft (value: unknown): CaseLeft | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  const { caseNumber, action, unitId } = value as Record<string, unknown>
+  if (typeof caseNumber !== 'string' || typeof action !== 'string' || !isStaffAction(action) || typeof unitId !== 'number') return undefined
+  return { caseNumber, action, unitId }
+}
+
+function caseLeftNotice (lang: Lang, left: CaseLeft, reference: ReferenceData): string {
+  const params = { caseNumber: left.caseNumber, unit: unitNamer(lang)(reference.unitById.get(left.unitId)), action: translate(lang, `action.${left.action}`) }
+  const key = `case.left.${left.action}`
+  return translate(lang, hasMessage(key) ? key : 'case.left.other', params)
+}
+
+/** Who may see a masked identity in full, in words, for those who may not. */
+function revealersText (lang: Lang): string {
+  return listIn(lang, identityRevealers().map(({ role, access }) => {
+    const name = translate(lang, `role.${role}`)
+    return access === 'any' || access === 'admin' ? name : translate(lang, `case.revealer.${access}`, { role: name })
+  }))
+}
 
 /** The choices the case's action forms need: handlers to assign to, units to transfer to. */
 async function actionChoices (fastify: FastifyInstance, view: CaseView, reference: ReferenceData) {
@@ -72,6 +103,28 @@ const consolePages: FastifyPluginAsync = async (fastify) => {
   const signedIn = { preHandler: fastify.requireStaff, schema: { hide: true } }
   const signedInForm = { preHandler: [fastify.requireStaff, fastify.csrfProtection], schema: { hide: true } }
 
+  const secure = fastify.config.publicUrl.startsWith('https://')
+
+  // Signed, so that a notice cannot be made up; shown once, then cleared.
+  function tellCaseLeft (reply: FastifyReply, left: CaseLeft): void {
+    reply.setCookie(NOTICE_COOKIE, JSON.stringify(left), { path: '/staff', httpOnly: true, sameSite: 'strict', secure, signed: true, maxAge: NOTICE_MAX_AGE_S })
+  }
+
+  function takeCaseLeft (request: FastifyRequest, reply: FastifyReply, reference: ReferenceData): string | undefined {
+    const raw = request.cookies[NOTICE_COOKIE]
+    if (raw === undefined) return undefined
+    reply.clearCookie(NOTICE_COOKIE, { path: '/staff' })
+    const unsigned = request.unsignCookie(raw)
+    if (!unsigned.valid || unsigned.value === null) return undefined
+    let left: CaseLeft | undefined
+    try {
+      left = readCaseLeft(JSON.parse(unsigned.value))
+    } catch {
+      return undefined
+    }
+    return left === undefined ? undefined : caseLeftNotice(request.lang, left, reference)
+  }
+
   fastify.get('/staff', signedIn, async (request, reply) => {
     const staff = request.staff!
     const lang = request.lang
@@ -109,7 +162,7 @@ const consolePages: FastifyPluginAsync = async (fastify) => {
       }),
       nextUrl: page.next === undefined ? undefined : queueUrl({ ...filters, after: encodeCursor(page.next) }),
       firstUrl: query.after === undefined ? undefined : queueUrl(filters),
-      notice: (request.query as Record<string, unknown>).notice === 'conflict' ? translate(lang, 'case.conflictDeclared') : undefined
+      notice: takeCaseLeft(request, reply, reference)
     }, { titleKey: 'staff.queue' })
   })
 
@@ -119,11 +172,22 @@ const consolePages: FastifyPluginAsync = async (fastify) => {
     if (view === undefined) return notFound(reply)
     const reference = await fastify.reference.get()
     const done = (request.query as Record<string, unknown>).done
+    const lang = request.lang
+    const { likely, more } = likelyActions(view.allowedActions)
     return reply.page('staff/case', {
       staff,
       view,
       ...await actionChoices(fastify, view, reference),
+      likelyActions: likely,
+      moreActions: more,
+      actionList: (actions: readonly StaffAction[]): string => listIn(lang, actions.map(action => translate(lang, `action.${action}`))),
+      revealers: revealersText(lang),
       actionFields: ACTION_FIELDS,
+      fieldLabel: (action: string, name: string): string => {
+        const specific = `case.field.${action}.${name}`
+        const general = `case.field.${name}`
+        return hasMessage(specific) ? translate(lang, specific) : hasMessage(general) ? translate(lang, general) : name
+      },
       findings: FINDINGS,
       measures: MEASURES,
       unitName: unitNamer(request.lang),
@@ -147,8 +211,13 @@ const consolePages: FastifyPluginAsync = async (fastify) => {
     const outcome = await takeAction(deps, request.staff!, caseNumber, action, fields, { via: 'page' })
     switch (outcome.kind) {
       case 'not_found': return notFound(reply)
-      // Once declared, the conflict hides the case from its declarer: back to the queue.
-      case 'done': return reply.code(303).redirect(action === 'declare_conflict' ? '/staff?notice=conflict' : `/staff/cases/${encodeURIComponent(caseNumber)}?done=${action}`)
+      case 'done': {
+        if (await openCase(deps, request.staff!, caseNumber) !== undefined) return reply.code(303).redirect(`/staff/cases/${encodeURIComponent(caseNumber)}?done=${action}`)
+        // The action took the case out of the actor's sight (a transfer, a declared conflict): its
+        // page would say "not found", so back to the queue, saying what happened.
+        tellCaseLeft(reply, { caseNumber, action, unitId: outcome.unitId })
+        return reply.code(303).redirect('/staff')
+      }
       case 'refused': return await showCase(request, reply, caseNumber, {
         errors: outcome.errors.map(error => ({
           field: error.field === null ? 'actions' : `${action}-${error.field}`,

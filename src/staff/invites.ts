@@ -15,6 +15,15 @@ export function inviteLink (publicUrl: string, token: string): string {
 }
 
 /**
+ * What to tell whoever hands the link on when PUBLIC_URL is unset: the link then points at this
+ * machine's own address and port, which a colleague elsewhere cannot open.
+ */
+export function inviteLinkWarning (config: { publicUrl: string, publicUrlGiven: boolean }): string | undefined {
+  if (config.publicUrlGiven) return undefined
+  return `PUBLIC_URL is not set, so this link points to ${config.publicUrl}; set PUBLIC_URL to the address staff open the portal at (as the server has it) and make a new link`
+}
+
+/**
  * A one-time link for an account to set its password: for a new account, or for one whose
  * password was forgotten. Only the newest link of an account works.
  */

@@ -45,6 +45,7 @@ const operatorIntake: FastifyPluginAsync = async (fastify) => {
       keptFiles: kept,
       keptFilesField: encodeKeptFiles(secrets, kept),
       channels: OPERATOR_CHANNELS.map(channel => ({ value: channel, label: translate(lang, `channel.${channel}`) })),
+      operator: true,
       ...reportFormChoices(await fastify.reference.get(), lang)
     }, { titleKey: 'intake.title', errors, status })
   }
@@ -53,7 +54,7 @@ const operatorIntake: FastifyPluginAsync = async (fastify) => {
     await showForm(request, reply, { identity: 'anonymous' }, [], [], secrets.newToken(24)))
 
   fastify.post('/staff/intake', operator, async (request, reply) => {
-    const form = await readReportForm(fastify, request, reply)
+    const form = await readReportForm(fastify, request, reply, 'operator')
     const channel = OPERATOR_CHANNELS.find(c => c === form.fields.channel)
     const values = { ...form.values, ...(channel === undefined ? {} : { channel }) }
     const errors: FieldError[] = channel === undefined

@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { StaffRole } from '../../src/db/types.js'
-import { availableActions, caseAccess, type CaseAccess, caseScope, mayRevealIdentity, permittedThrough } from '../../src/domain/case-scope.js'
+import { availableActions, caseAccess, type CaseAccess, caseScope, identityRevealers, mayRevealIdentity, permittedThrough } from '../../src/domain/case-scope.js'
 import { allowedActions, CASE_ACTIONS, type CaseState } from '../../src/domain/case-state.js'
 import type { RoutingUnit } from '../../src/domain/routing.js'
 
@@ -30,7 +30,7 @@ t.test('through supervision a unit pushes, notes and steps aside, and nothing el
     t.equal(permittedThrough('admin', action), true)
     t.equal(permittedThrough('supervision', action), ['supervise', 'note', 'declare_conflict'].includes(action), `${action} through supervision`)
   }
-  const open: CaseState = { status: 'accepted', acceptedBefore: true, findingsRecorded: false, pendingExtension: false, pendingTransfer: false }
+  const open: CaseState = { status: 'accepted', acceptedBefore: true, findingsRecorded: false, pendingExtension: false, pendingTransfer: false, assignedToActor: false }
   for (const role of ROLES) {
     t.same(availableActions(open, role, 'own_unit'), allowedActions(open, role), `${role} of the unit: as the state machine allows`)
     t.same(availableActions(open, role, 'supervision'), allowedActions(open, role).filter(a => ['supervise', 'note', 'declare_conflict'].includes(a)), `${role} of a supervising unit`)
@@ -44,4 +44,8 @@ t.test('who may reveal a real-name reporter: the unit head, a supervisor of an e
   for (const access of ACCESSES) {
     for (const role of ROLES) t.equal(mayRevealIdentity(role, access), may[access].includes(role), `${role} with ${access} access`)
   }
+})
+
+t.test('who may reveal, as told to those who may not: read off the same rule', async t => {
+  t.same(identityRevealers(), [{ role: 'unit_head', access: 'own_unit' }, { role: 'supervisor', access: 'supervision' }, { role: 'admin', access: 'any' }])
 })

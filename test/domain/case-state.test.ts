@@ -55,7 +55,7 @@ const VALID: Record<CaseAction, ActionInput> = {
 }
 
 const state = (changes: Partial<CaseState> = {}): CaseState => ({
-  status: 'received', acceptedBefore: false, findingsRecorded: false, pendingExtension: false, pendingTransfer: false, ...changes
+  status: 'received', acceptedBefore: false, findingsRecorded: false, pendingExtension: false, pendingTransfer: false, assignedToActor: false, ...changes
 })
 
 const SITUATIONS: Record<string, CaseState> = {
@@ -156,9 +156,10 @@ t.test('allowedActions lists exactly the actions the table allows', async t => {
 t.test('for every combination of status and flags, decide is total and agrees with allowedActions', async t => {
   const disagreements: string[] = []
   for (const status of STATUSES) {
-    for (let flags = 0; flags < 16; flags++) {
+    for (let flags = 0; flags < 32; flags++) {
       const current = state({
-        status, acceptedBefore: (flags & 1) !== 0, findingsRecorded: (flags & 2) !== 0, pendingExtension: (flags & 4) !== 0, pendingTransfer: (flags & 8) !== 0
+        status, acceptedBefore: (flags & 1) !== 0, findingsRecorded: (flags & 2) !== 0, pendingExtension: (flags & 4) !== 0, pendingTransfer: (flags & 8) !== 0,
+        assignedToActor: (flags & 16) !== 0
       })
       for (const role of ROLES) {
         const allowed = allowedActions(current, role)
@@ -191,6 +192,11 @@ const REJECTED = state({ status: 'rejected' })
 
 t.test('claim and assign', async t => {
   t.same(ok(RECEIVED, 'claim'), { ok: true, status: 'received', event: { type: 'claimed', visibility: 'internal', data: {} }, effects: ['assign_to_actor'] })
+  for (const role of MAY.claim) {
+    t.match(decide({ ...ACCEPTED, assignedToActor: true }, 'claim', { role }), { ok: false, code: 'already_assigned' }, `a case already assigned to the ${role} is not claimed again`)
+    t.notOk(allowedActions({ ...ACCEPTED, assignedToActor: true }, role).includes('claim'), 'nor offered')
+    t.ok(allowedActions({ ...ACCEPTED, assignedToActor: true }, role).includes('note'), 'the rest stays')
+  }
   t.same(ok(ACCEPTED, 'assign'), {
     ok: true, status: 'accepted', event: { type: 'assigned', visibility: 'internal', data: { assigneeId: 7 } }, effects: ['assign_to_input', 'notify_assignee']
   })

@@ -40,7 +40,7 @@ t.test('invalid JSON reports get 400 with one message per field, in the asked la
   t.equal(res.statusCode, 400)
   const body = res.json()
   t.equal(body.error, 'invalid_report')
-  t.same(body.fields.map((f: { field: string }) => f.field).sort(), ['contactEmail', 'content', 'reporterName', 'reporterPhone'])
+  t.same(body.fields.map((f: { field: string }) => f.field).sort(), ['contactEmail', 'content', 'reporterName', 'reporterPhone', 'subjectName'], 'the "name or unit" rule among them')
   t.match(body.fields.find((f: { field: string }) => f.field === 'content').message, 'What happened must be at least 10 characters')
 
   const zh = await app.inject({ method: 'POST', url: '/api/v1/reports', payload: { content: '足够长的问题描述内容，但是没有类别' } })

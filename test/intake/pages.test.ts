@@ -260,3 +260,45 @@ t.test('a refused file brings the form back with its message and every answer ke
   t.equal(forged.statusCode, 303)
   t.equal((await database.db.selectFrom('attachments').selectAll().execute()).length, 1, 'a tampered list of kept files adds nothing')
 })
+
+t.test('the form reports every error at once, the "name or unit" rule included (issue 8, defect 8)', async t => {
+  const { app } = await buildTestApp(t)
+  const res = await submit(new Browser(app), {
+    ...VALID, subjectName: '', subjectUnit: '', subjectUnitText: '', content: '太短', identity: 'real_name', reporterEmail: 'not-an-email', reporterIdNumber: '123'
+  })
+  t.equal(res.statusCode, 400)
+  const summary = /<ul class="error-summary-list">([\s\S]*?)<\/ul>/.exec(res.body)![1]!
+  t.same([...summary.matchAll(/href="#([^"]+)"/g)].map(m => m[1]),
+    ['subjectName', 'content', 'reporterName', 'reporterPhone', 'reporterEmail', 'reporterIdNumber'], 'one round: every field at fault, in the order of the form')
+  t.match(summary, '请填写被反映人姓名或所在单位')
+  t.match(summary, '请填写您的姓名')
+  t.match(summary, '请填写联系电话')
+
+  const api = await app.inject({ method: 'POST', url: '/api/v1/reports', payload: { category: 'lan-delay', content: '短' } })
+  t.equal(api.statusCode, 400)
+  t.same((api.json() as { fields: Array<{ field: string }> }).fields.map(f => f.field), ['subjectName', 'content'], 'the API too')
+})
+
+t.test('the unit select starts on "choose a unit", and keeps a unit chosen', async t => {
+  const { app } = await buildTestApp(t)
+  const selected = (html: string): string[] => {
+    const select = /<select class="select" id="subjectUnit"[\s\S]*?<\/select>/.exec(html)![0]
+    return [...select.matchAll(/<option value="([^"]*)" selected>([^<]*)<\/option>/g)].map(m => m[2]!)
+  }
+  t.same(selected((await app.inject('/report')).body), ['从列表中选择单位'], 'one option selected: the first, not "not listed"')
+  const again = await submit(new Browser(app), { ...VALID, subjectUnit: '', content: '' })
+  t.same(selected(again.body), ['从列表中选择单位'])
+  const kept = await submit(new Browser(app), { ...VALID, content: '' })
+  t.same(selected(kept.body), ['县人社局'])
+})
+
+t.test('the real-name fields say in words that they are required', async t => {
+  const { app } = await buildTestApp(t)
+  const zh = (await app.inject('/report')).body
+  t.match(zh, '<label class="label" for="reporterName">您的姓名<span class="required-mark">（必填）</span></label>')
+  t.match(zh, '<label class="label" for="reporterPhone">联系电话<span class="required-mark">（必填）</span></label>')
+  t.match(zh, '<label class="label" for="reporterEmail">电子邮箱（可选）</label>')
+  t.match(zh, '<p class="hint">选择实名举报时填写：</p>')
+  const en = (await app.inject('/report?lang=en')).body
+  t.match(en, '<label class="label" for="reporterName">Your name<span class="required-mark"> (required)</span></label>')
+})

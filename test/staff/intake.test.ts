@@ -70,6 +70,23 @@ t.test('operator intake', async t => {
     t.same(row, { channel: 'letter', identity_mode: 'real_name' })
   })
 
+  t.test('the operator\'s form speaks of the caller, writer or visitor, not of "you" (issue 8, defect 7)', async t => {
+    const browser = staffBrowser(app, operator)
+    const form = await browser.get('/staff/intake')
+    for (const citizen of ['您的姓名', '匿名举报（推荐）', '不需要填写任何个人信息']) t.notMatch(form.body, citizen, `not "${citizen}"`)
+    t.match(form.body, '<label class="label" for="reporterName">来电人/来信人/来访人姓名<span class="required-mark">（必填）</span></label>')
+    t.match(form.body, '匿名（来电人/来信人/来访人未留姓名）')
+    t.match(form.body, /id="reporterName" name="reporterName" type="text" value="" autocomplete="off"/, 'the browser does not fill in the operator\'s own name')
+    const wrong = await submit(browser, { channel: 'hotline', ...REPORT, identity: 'real_name' })
+    t.equal(wrong.statusCode, 400)
+    t.match(wrong.body, '<a href="#reporterName">请填写来电人/来信人/来访人姓名</a>')
+    t.match(wrong.body, '<a href="#reporterPhone">请填写来电人/来信人/来访人联系电话</a>')
+    const english = await browser.get('/staff/intake?lang=en')
+    t.match(english.body, 'Anonymous (the caller, writer or visitor gave no name)')
+    t.notMatch(english.body, 'Your name')
+    t.match((await app.inject('/report?lang=zh')).body, '您的姓名', 'the citizen\'s form keeps its own wording')
+  })
+
   t.test('supervisors push cases; they do not take reports in', async t => {
     const supervisor = await signIn(app, { unitCode: 'zuzhibu', role: 'supervisor' })
     const browser = staffBrowser(app, supervisor)
