@@ -260,7 +260,7 @@ export class Office {
     const row = await this.app.db.selectFrom('reports').selectAll().where('id', '=', model.reportId).executeTakeFirstOrThrow()
     model.units.add(row.unit_id)
     const look: CaseLook = {
-      ...caseState(row),
+      ...caseState(row, null),
       status: row.status,
       unit: this.unitCode(row.unit_id),
       assigned: row.assigned_to !== null,

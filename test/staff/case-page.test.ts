@@ -88,7 +88,7 @@ t.test('what staff read and do on the case page (issue 8, defect 7)', async t =>
       const row = await app.db.selectFrom('reports').select('escalation_level').where('id', '=', filed.reportId).executeTakeFirstOrThrow()
       if (row.escalation_level >= 1) break
       const clock = await app.db.selectFrom('report_clocks').select('next_action_at').where('report_id', '=', filed.reportId).executeTakeFirstOrThrow()
-      await runSweep({ db: app.db, reference: app.reference, mailDomain: 'portal.test' }, clock.next_action_at!)
+      await runSweep({ db: app.db, reference: app.reference, mailDomain: 'portal.test', publicUrl: app.config.publicUrl }, clock.next_action_at!)
     }
     const supervisor = await signIn(app, { unitCode: 'zuzhibu', role: 'supervisor' })
     const seen = await staffBrowser(app, supervisor).get(page)
