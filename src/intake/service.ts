@@ -110,6 +110,9 @@ export async function submitReport (deps: IntakeDeps, input: ReportInput, option
   const ruleUnit = reference.unitById.get(reference.rules.find(r => r.id === decision.ruleId)?.unitId ?? -1)
 
   const canonicalCode = generateTrackingCode()
+  // Notices go to the address given for them, else to a real-name reporter's own e-mail: it is
+  // kept encrypted with the identity (for staff who may see it) and here for the mail only.
+  const noticeAddress = input.contactEmail ?? (realName ? input.reporterEmail : undefined)
   const submissionKey = options.submissionToken === undefined ? null : deps.secrets.tokenHash(options.submissionToken)
   const inserted = await insertReport(deps.db, {
     year: calendar.localDay(now).slice(0, 4),
@@ -129,7 +132,7 @@ export async function submitReport (deps: IntakeDeps, input: ReportInput, option
     identityEnc: realName
       ? deps.secrets.encryptJson({ name: input.reporterName, phone: input.reporterPhone, email: input.reporterEmail ?? null, idNumber: input.reporterIdNumber ?? null }, IDENTITY_AAD)
       : null,
-    contactEmailEnc: input.contactEmail === undefined ? null : deps.secrets.encrypt(input.contactEmail, CONTACT_AAD),
+    contactEmailEnc: noticeAddress === undefined ? null : deps.secrets.encrypt(noticeAddress, CONTACT_AAD),
     lang: input.lang ?? options.lang,
     operatorId: options.operatorId ?? null,
     receivedAt: now,

@@ -64,7 +64,8 @@ export const en: Record<MessageKey, string> = {
   'report.reporterEmail': 'E-mail (optional)',
   'report.reporterIdNumber': 'ID card number (optional)',
   'report.contactEmail': 'E-mail for notices (optional)',
-  'report.contactEmail.hint': 'Also possible when anonymous. Used only to tell you the case was updated; the mail contains neither your report nor your tracking code.',
+  'report.contactEmail.hint': 'Also possible when anonymous. Used only to tell you the case was updated; the mail contains neither your report nor your tracking code. If you report under your name and gave an e-mail above, you need not repeat it; if you give both, notices go to this one.',
+  'report.reporterEmail.hint': 'If you give one, notices of progress go to this address.',
   'report.submit': 'Submit report',
   'report.optional': '(optional)',
 

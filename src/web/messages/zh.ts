@@ -63,7 +63,8 @@ export const zh = {
   'report.reporterEmail': '电子邮箱（可选）',
   'report.reporterIdNumber': '身份证号码（可选）',
   'report.contactEmail': '接收通知的电子邮箱（可选）',
-  'report.contactEmail.hint': '匿名举报也可以填写，只用于通知您办理进度有更新，邮件中不包含举报内容和查询码。',
+  'report.contactEmail.hint': '匿名举报也可以填写，只用于通知您办理进度有更新，邮件中不包含举报内容和查询码。实名举报已在上面填写电子邮箱的，不必再填；两处都填写时，通知发到这个邮箱。',
+  'report.reporterEmail.hint': '填写后，办理进度的通知会发到这个邮箱。',
   'report.submit': '提交举报',
   'report.optional': '（可选）',
 
