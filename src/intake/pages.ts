@@ -152,7 +152,7 @@ const intakePages: FastifyPluginAsync = async (fastify) => {
   }
 
   fastify.get('/report/done', { schema: { hide: true } }, async (request, reply) => {
-    const now = new Date()
+    const now = new Date() // taken once, at the edge (request.server.now() once the app clock lands)
     const token = request.cookies[RECEIPT_COOKIE]
     const receipt = token === undefined ? undefined : await readReceipt(fastify.intakeDeps, token, { consume: true, now })
     reply.clearCookie(RECEIPT_COOKIE, { path: '/report/done' })
