@@ -40,17 +40,34 @@ export function generateTrackingCode (random: RandomSource = randomBytes): strin
 const SEPARATORS = /[\s\p{Pd}\u2212\p{Cf}]/gu
 const CANONICAL = /^[0-9A-HJKMNP-TV-Z]{16}$/
 
+/** What is wrong with something that cannot be a tracking code, so that the reporter can be told. */
+export type CodeShape =
+  | { ok: true, canonical: string }
+  /** Not 16 letters and digits once separators are dropped; `symbols` is how many there were. */
+  | { ok: false, problem: 'length', symbols: number }
+  /** 16 symbols, but something other than letters and digits, or a U, among them. */
+  | { ok: false, problem: 'characters' }
+
+/**
+ * Reads what a reporter typed as a tracking code. Case, spacing, dashes and full-width
+ * characters are forgiven; anything else is described, never guessed at.
+ */
+export function checkTrackingCode (input: string): CodeShape {
+  const compact = input.slice(0, MAX_INPUT_LENGTH * 4).normalize('NFKC').replace(SEPARATORS, '')
+  if (!/^[0-9A-Za-z]*$/.test(compact)) return { ok: false, problem: 'characters' }
+  if (input.length > MAX_INPUT_LENGTH || compact.length !== SYMBOLS) return { ok: false, problem: 'length', symbols: compact.length }
+  // Crockford's forgiving reading: O is 0, I and L are 1. U stays invalid.
+  const code = compact.toUpperCase().replace(/O/g, '0').replace(/[IL]/g, '1')
+  return CANONICAL.test(code) ? { ok: true, canonical: code } : { ok: false, problem: 'characters' }
+}
+
 /**
  * The canonical 16-symbol form of what a reporter typed, or null when it cannot be a
  * tracking code. Case, spacing, dashes and full-width characters are forgiven.
  */
 export function normalizeTrackingCode (input: string): string | null {
-  if (input.length > MAX_INPUT_LENGTH) return null
-  const compact = input.normalize('NFKC').replace(SEPARATORS, '')
-  if (!/^[0-9A-Za-z]{16}$/.test(compact)) return null
-  // Crockford's forgiving reading: O is 0, I and L are 1. U stays invalid.
-  const code = compact.toUpperCase().replace(/O/g, '0').replace(/[IL]/g, '1')
-  return CANONICAL.test(code) ? code : null
+  const shape = checkTrackingCode(input)
+  return shape.ok ? shape.canonical : null
 }
 
 /** "7KQ2M9XD…" → "7KQ2-M9XD-…"; throws on anything but a canonical code. */

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { StoredAttachment } from '../attachments/store.js'
+import { lastDay } from '../domain/deadline-display.js'
 import { translate } from '../web/i18n.js'
 import { readMultipart } from '../web/multipart.js'
 import { categoryGroups } from './pages.js'
@@ -11,8 +12,10 @@ export const deadlineSchema = {
   required: ['stage', 'dueAt'],
   properties: {
     stage: { type: 'string', enum: ['acceptance', 'handling', 'transfer', 'feedback'] },
-    dueAt: { type: 'string', format: 'date-time' },
-    state: { type: 'string', enum: ['running', 'paused', 'met', 'missed'] }
+    dueAt: { type: 'string', format: 'date-time', description: 'the instant the period ends: the first instant of the day after its last day' },
+    lastDay: { type: 'string', format: 'date', description: 'the last day of the period, inclusive, in the business time zone' },
+    state: { type: 'string', enum: ['running', 'paused', 'met', 'missed'] },
+    overdue: { type: 'boolean', description: 'running and past its due instant at the time of the answer' }
   }
 } as const
 
@@ -40,12 +43,12 @@ const receiptSchema = {
 
 const langQuery = { type: 'object', properties: { lang: { type: 'string', enum: ['zh', 'en'] } } } as const
 
-const receiptBody = (receipt: Receipt): Record<string, unknown> => ({
+const receiptBody = (receipt: Receipt, timeZone: string): Record<string, unknown> => ({
   trackingCode: receipt.trackingCode,
   caseNumber: receipt.caseNumber,
   receivedAt: receipt.receivedAt,
   status: receipt.status,
-  deadlines: receipt.deadlines.map(d => ({ stage: d.stage, dueAt: d.dueAt }))
+  deadlines: receipt.deadlines.map(d => ({ stage: d.stage, dueAt: d.dueAt, lastDay: lastDay(d.dueAt, timeZone) }))
 })
 
 const intakeApi: FastifyPluginAsync = async (fastify) => {
@@ -98,9 +101,9 @@ const intakeApi: FastifyPluginAsync = async (fastify) => {
     if (result.kind === 'invalid') return invalid(result.errors)
     if (result.kind === 'duplicate') {
       if (result.receipt === undefined) return reply.code(409).send({ error: 'duplicate', message: 'this Idempotency-Key was used for an earlier report' })
-      return reply.code(200).send(receiptBody(result.receipt))
+      return reply.code(200).send(receiptBody(result.receipt, fastify.config.businessTz))
     }
-    return reply.code(201).send(receiptBody(result.receipt))
+    return reply.code(201).send(receiptBody(result.receipt, fastify.config.businessTz))
   })
 }
 

@@ -1,15 +1,18 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { AttachmentLimits, StoredAttachment } from '../attachments/store.js'
 import type { Lang } from '../db/types.js'
+import { lastDay } from '../domain/deadline-display.js'
 import type { ReferenceData } from '../reference/load.js'
 import { decodeKeptFiles, encodeKeptFiles } from '../web/kept-files.js'
 import { readMultipart, verifyCsrf } from '../web/multipart.js'
 import { translate } from '../web/i18n.js'
 import type { FieldError } from '../web/render.js'
 import { CONTENT_MAX, CONTENT_MIN, type CheckResult, checkReportInput, FIELDS, type FormAudience } from './report-input.js'
-import { readReceipt, submitReport } from './service.js'
+import { openReceiptView, type Receipt, RECEIPT_VIEW_MS, readReceipt, sealReceiptView, submitReport } from './service.js'
 
 const RECEIPT_COOKIE = 'receipt'
+/** Binds the confirmation page's language switch to the browser it was shown in. */
+const VIEW_COOKIE = 'receipt-view'
 const GROUP_ORDER = ['yong', 'lan', 'san', 'hun', 'other'] as const
 
 export function categoryGroups (reference: ReferenceData, lang: Lang): Array<{ group: string, categories: Array<{ code: string, name: string, description: string }> }> {
@@ -135,11 +138,40 @@ const intakePages: FastifyPluginAsync = async (fastify) => {
     return await reply.code(303).redirect('/report/done')
   })
 
+  /** The confirmation page with the code, and its language switch (see sealReceiptView). */
+  async function showReceipt (request: FastifyRequest, reply: FastifyReply, receipt: Receipt | undefined, sealed: string | undefined): Promise<FastifyReply> {
+    const other = request.lang === 'zh' ? 'en' : 'zh'
+    const data = await reference.get()
+    return reply.header('cache-control', 'no-store').page('intake/report-done', {
+      receipt: receipt === undefined
+        ? undefined
+        : { ...receipt, deadlines: receipt.deadlines.map(d => ({ ...d, lastDay: lastDay(d.dueAt, data.calendar.timeZone) })) },
+      explainDeadlines: true,
+      ...(sealed === undefined ? {} : { languageForm: { action: `/report/done?lang=${other}`, fields: { receipt: sealed } } })
+    }, { titleKey: 'done.title' })
+  }
+
   fastify.get('/report/done', { schema: { hide: true } }, async (request, reply) => {
+    const now = fastify.now()
     const token = request.cookies[RECEIPT_COOKIE]
-    const receipt = token === undefined ? undefined : await readReceipt(fastify.intakeDeps, token, { consume: true })
+    const receipt = token === undefined ? undefined : await readReceipt(fastify.intakeDeps, token, { consume: true, now })
     reply.clearCookie(RECEIPT_COOKIE, { path: '/report/done' })
-    return reply.header('cache-control', 'no-store').page('intake/report-done', { receipt }, { titleKey: 'done.title' })
+    if (receipt === undefined) return await showReceipt(request, reply, undefined, undefined)
+    const viewer = secrets.newToken(24)
+    reply.setCookie(VIEW_COOKIE, viewer, { path: '/report/done', httpOnly: true, sameSite: 'strict', secure, maxAge: RECEIPT_VIEW_MS / 1000 })
+    return await showReceipt(request, reply, receipt, sealReceiptView(secrets, receipt, viewer, new Date(now.getTime() + RECEIPT_VIEW_MS)))
+  })
+
+  // The language switch of the confirmation page: the same receipt again, in the language of
+  // ?lang=, for the browser that was shown it, within its window; otherwise "already shown".
+  fastify.post('/report/done', { schema: { hide: true }, preHandler: fastify.csrfProtection }, async (request, reply) => {
+    const sealed = (request.body as Record<string, unknown> | undefined)?.receipt
+    const receipt = openReceiptView(secrets, sealed, request.cookies[VIEW_COOKIE], new Date())
+    if (receipt === undefined) {
+      reply.clearCookie(VIEW_COOKIE, { path: '/report/done' })
+      return await showReceipt(request, reply, undefined, undefined)
+    }
+    return await showReceipt(request, reply, receipt, sealed as string)
   })
 }
 

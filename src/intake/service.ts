@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Clock } from '../clock.js'
 import type { Channel, ClockStage, Database, Lang, ReportStatus } from '../db/types.js'
@@ -112,6 +113,9 @@ export async function submitReport (deps: IntakeDeps, input: ReportInput, option
   const clocks = planClocks(category.spec, 'received', now, { realName }, calendar)
   const ruleUnit = reference.unitById.get(reference.rules.find(r => r.id === decision.ruleId)?.unitId ?? -1)
 
+  // Notices go to the address given for them, else to a real-name reporter's own e-mail: it is
+  // kept encrypted with the identity (for staff who may see it) and here for the mail only.
+  const noticeAddress = input.contactEmail ?? (realName ? input.reporterEmail : undefined)
   const canonicalCode = generateTrackingCode()
   const submissionKey = options.submissionToken === undefined ? null : deps.secrets.tokenHash(options.submissionToken)
   const inserted = await insertReport(deps.db, {
@@ -132,7 +136,7 @@ export async function submitReport (deps: IntakeDeps, input: ReportInput, option
     identityEnc: realName
       ? deps.secrets.encryptJson({ name: input.reporterName, phone: input.reporterPhone, email: input.reporterEmail ?? null, idNumber: input.reporterIdNumber ?? null }, IDENTITY_AAD)
       : null,
-    contactEmailEnc: input.contactEmail === undefined ? null : deps.secrets.encrypt(input.contactEmail, CONTACT_AAD),
+    contactEmailEnc: noticeAddress === undefined ? null : deps.secrets.encrypt(noticeAddress, CONTACT_AAD),
     lang: input.lang ?? options.lang,
     operatorId: options.operatorId ?? null,
     receivedAt: now,
@@ -183,5 +187,63 @@ export async function readReceipt (deps: Pick<IntakeDeps, 'db' | 'secrets' | 'no
     receivedAt: row.received_at,
     status: row.status as ReportStatus,
     deadlines: deadlines.map(d => ({ stage: d.stage as ClockStage, dueAt: d.due_at }))
+  }
+}
+
+/*
+ * The receipt page and its language switch. The code is shown once: the first GET of the
+ * confirmation page deletes the stored receipt (readReceipt with consume), so a reload, a
+ * link, a bookmark or the history never shows it again. Switching language on that page must
+ * not lose it, so the page's switch is a small POST form that carries the receipt back to
+ * the server sealed (AES-GCM under the server's key: the reporter's browser holds it but can
+ * neither read nor alter it), bound to a random cookie set with the page (httpOnly, SameSite
+ * strict, for this path only) and good for RECEIPT_VIEW_MS. Showing it again therefore takes
+ * the page itself *and* the browser that filed the report, within minutes: the same tab can
+ * switch language back and forth; another browser, a copied form, or a visit after the window
+ * shows nothing. A plain GET never re-shows the code, so leaving the page and coming back does
+ * not either. (The server cannot see a tab being left; the short window is the bound instead.)
+ */
+
+/** How long the confirmation page can switch language after it was first shown. */
+export const RECEIPT_VIEW_MS = 10 * 60 * 1000
+const VIEW_AAD = 'intake-receipt-view'
+
+interface SealedView { receipt: Omit<Receipt, 'receivedAt' | 'deadlines'> & { receivedAt: string, deadlines: Array<{ stage: ClockStage, dueAt: string }> }, viewer: string, until: number }
+
+/** The receipt sealed for the page's language switch, bound to `viewerToken` (the cookie's value). */
+export function sealReceiptView (secrets: Secrets, receipt: Receipt, viewerToken: string, until: Date): string {
+  const view: SealedView = {
+    receipt: {
+      trackingCode: receipt.trackingCode,
+      caseNumber: receipt.caseNumber,
+      reportId: receipt.reportId,
+      receivedAt: receipt.receivedAt.toISOString(),
+      status: receipt.status,
+      deadlines: receipt.deadlines.map(d => ({ stage: d.stage, dueAt: d.dueAt.toISOString() }))
+    },
+    viewer: secrets.tokenHash(viewerToken).toString('base64url'),
+    until: until.getTime()
+  }
+  return secrets.encryptJson(view, VIEW_AAD).toString('base64url')
+}
+
+/** The receipt a sealed view holds, if it is intact, this browser's and still in its window. */
+export function openReceiptView (secrets: Secrets, sealed: unknown, viewerToken: string | undefined, now: Date): Receipt | undefined {
+  if (typeof sealed !== 'string' || sealed === '' || sealed.length > 8192 || viewerToken === undefined || viewerToken === '') return undefined
+  let view: SealedView
+  try {
+    view = secrets.decryptJson(Buffer.from(sealed, 'base64url'), VIEW_AAD) as SealedView
+  } catch {
+    return undefined
+  }
+  // Sealed by this server, so its shape is ours; checked anyway, as decryptJson asks.
+  if (typeof view?.viewer !== 'string' || typeof view.until !== 'number' || typeof view.receipt?.trackingCode !== 'string') return undefined
+  const expected = Buffer.from(view.viewer, 'base64url')
+  const given = secrets.tokenHash(viewerToken)
+  if (expected.length !== given.length || !timingSafeEqual(expected, given) || now.getTime() >= view.until) return undefined
+  return {
+    ...view.receipt,
+    receivedAt: new Date(view.receipt.receivedAt),
+    deadlines: view.receipt.deadlines.map(d => ({ stage: d.stage, dueAt: new Date(d.dueAt) }))
   }
 }

@@ -7,17 +7,39 @@ import { readMultipart } from '../web/multipart.js'
 import { findStatus } from './queries.js'
 import { addReporterMessage, checkMessageBody, REPLY_MAX } from './reply.js'
 import { defaultMissPolicy, lookUpCode } from './service.js'
-import { statusDocument } from './status.js'
+import { finishedText, malformedCodeMessage, type StatusContext, statusDocument } from './status.js'
 
 const codeProperty = { type: 'string', maxLength: 200, description: 'the tracking code; case, spaces and hyphens do not matter' } as const
 
+const fileSchema = {
+  type: 'object',
+  required: ['name', 'sizeBytes'],
+  properties: { name: { type: 'string' }, sizeBytes: { type: 'integer' } }
+} as const
+
 const statusSchema = {
   type: 'object',
-  required: ['status', 'category', 'receivedAt', 'deadlines', 'events', 'messages'],
+  required: ['status', 'category', 'receivedAt', 'canReply', 'report', 'deadlines', 'events', 'messages'],
   properties: {
     status: { type: 'string' },
     category: { type: 'string' },
     receivedAt: { type: 'string', format: 'date-time' },
+    canReply: { type: 'boolean', description: 'false once the case is closed or rejected; `finished` then says what the reporter can do instead' },
+    finished: { type: 'string' },
+    report: {
+      type: 'object',
+      description: 'what the reporter sent',
+      required: ['content', 'subjectName', 'subjectPosition', 'subjectUnit', 'place', 'when', 'files'],
+      properties: {
+        content: { type: 'string' },
+        subjectName: { type: 'string' },
+        subjectPosition: { type: 'string' },
+        subjectUnit: { type: 'string' },
+        place: { type: 'string' },
+        when: { type: 'string' },
+        files: { type: 'array', items: fileSchema }
+      }
+    },
     deadlines: { type: 'array', items: deadlineSchema },
     events: { type: 'array', items: { type: 'object', required: ['type', 'at', 'text'], properties: { type: { type: 'string' }, at: { type: 'string', format: 'date-time' }, text: { type: 'string' } } } },
     messages: {
@@ -25,7 +47,13 @@ const statusSchema = {
       items: {
         type: 'object',
         required: ['from', 'at', 'body', 'attachments'],
-        properties: { from: { type: 'string', enum: ['staff', 'reporter'] }, at: { type: 'string', format: 'date-time' }, body: { type: 'string' }, attachments: { type: 'array', items: { type: 'string' } } }
+        properties: {
+          from: { type: 'string', enum: ['staff', 'reporter'] },
+          at: { type: 'string', format: 'date-time' },
+          body: { type: 'string' },
+          attachments: { type: 'array', items: { type: 'string' }, description: 'file names' },
+          files: { type: 'array', items: fileSchema }
+        }
       }
     }
   }
@@ -36,12 +64,20 @@ const trackingApi: FastifyPluginAsync = async (fastify) => {
   const deps = { db: fastify.db, secrets: fastify.secrets, attempts: fastify.abuse.attempts, now: fastify.now }
   const notFound = (request: FastifyRequest): { error: string, message: string } => ({ error: 'not_found', message: translate(request.lang, 'track.notFound') })
 
-  /** The report a request's code opens, or the reply already sent (404/429). */
-  async function open (request: FastifyRequest, code: unknown): Promise<number | undefined> {
+  type Opened = { reportId: number } | { status: 400 | 404, error: { error: string, message: string, fields?: Array<{ field: string, message: string }> } }
+
+  /** The report a request's code opens, or the error to answer (400 malformed, 404); 429 is thrown. */
+  async function open (request: FastifyRequest, code: unknown): Promise<Opened> {
     const result = await lookUpCode(deps, fastify.abuse.clientKey(request), typeof code === 'string' ? code : '', missPolicy)
     if (result.kind === 'limited') throw new RateLimitedError(result.retryAfterSeconds)
-    return result.kind === 'found' ? result.reportId : undefined
+    if (result.kind === 'found') return { reportId: result.reportId }
+    if (result.kind === 'malformed') {
+      const message = malformedCodeMessage(result.shape, request.lang)
+      return { status: 400, error: { error: 'invalid_code', message, fields: [{ field: 'trackingCode', message }] } }
+    }
+    return { status: 404, error: notFound(request) }
   }
+  const context = (request: FastifyRequest, now: Date): StatusContext => ({ lang: request.lang, now, timeZone: fastify.config.businessTz, hotline: fastify.config.hotline })
 
   fastify.post('/api/v1/track', {
     onRequest: fastify.abuse.tracking,
@@ -52,10 +88,12 @@ const trackingApi: FastifyPluginAsync = async (fastify) => {
       response: { 200: statusSchema, 400: errorSchema, 404: errorSchema, 429: errorSchema }
     }
   }, async (request, reply) => {
-    const reportId = await open(request, (request.body as { trackingCode: string }).trackingCode)
-    const row = reportId === undefined ? undefined : await findStatus(fastify.db, { reportId })
+    const now = fastify.now()
+    const opened = await open(request, (request.body as { trackingCode: string }).trackingCode)
+    if ('error' in opened) return reply.code(opened.status).send(opened.error)
+    const row = await findStatus(fastify.db, { reportId: opened.reportId })
     if (row === undefined) return reply.code(404).send(notFound(request))
-    return statusDocument(row, request.lang)
+    return statusDocument(row, context(request, now))
   })
 
   fastify.post('/api/v1/track/messages', {
@@ -67,7 +105,7 @@ const trackingApi: FastifyPluginAsync = async (fastify) => {
       body: { type: 'object', required: ['trackingCode', 'body'], properties: { trackingCode: codeProperty, body: { type: 'string', maxLength: REPLY_MAX } } },
       response: {
         201: { type: 'object', required: ['status'], properties: { status: { type: 'string' }, attachments: { type: 'integer' } } },
-        400: errorSchema, 404: errorSchema, 413: errorSchema, 415: errorSchema, 429: errorSchema
+        400: errorSchema, 404: errorSchema, 409: errorSchema, 413: errorSchema, 415: errorSchema, 429: errorSchema
       }
     }
   }, async (request, reply) => {
@@ -78,11 +116,16 @@ const trackingApi: FastifyPluginAsync = async (fastify) => {
       if (read.refused !== undefined) throw read.refused
       ;({ fields, files } = read)
     }
-    const reportId = await open(request, fields.trackingCode)
-    if (reportId === undefined) return reply.code(404).send(notFound(request))
+    const now = fastify.now()
+    const opened = await open(request, fields.trackingCode)
+    if ('error' in opened) return reply.code(opened.status).send(opened.error)
+    const { reportId } = opened
     const checked = checkMessageBody(fields.body, request.lang)
     if (!checked.ok) return reply.code(400).send({ error: 'invalid_message', message: checked.error.message, fields: [checked.error] })
-    await addReporterMessage(fastify.casesDeps, reportId, checked.body, files)
+    const sent = await addReporterMessage(fastify.casesDeps, reportId, checked.body, files, now)
+    if (!sent.ok) {
+      return reply.code(409).send({ error: 'case_finished', message: finishedText(sent.status, request.lang, fastify.config.hotline) ?? translate(request.lang, 'track.replyRefused') })
+    }
     const row = await findStatus(fastify.db, { reportId })
     return reply.code(201).send({ status: row?.status ?? 'received', attachments: files.length })
   })

@@ -1,12 +1,14 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { RateLimitedError } from '../abuse/plugin.js'
+import { attachmentDisposition } from '../attachments/file-name.js'
+import { notFound } from '../web/errors.js'
 import { translate } from '../web/i18n.js'
 import { readMultipart, verifyCsrf } from '../web/multipart.js'
 import type { FieldError } from '../web/render.js'
-import { findStatus } from './queries.js'
+import { findCaseStatus, findReporterFile, findStatus } from './queries.js'
 import { addReporterMessage, checkMessageBody, REPLY_MAX } from './reply.js'
 import { closeReporterSession, defaultMissPolicy, lookUpCode, openReporterSession, resumeReporterSession } from './service.js'
-import { statusDocument } from './status.js'
+import { fileSize, isFinished, malformedCodeMessage, statusDocument } from './status.js'
 
 const SESSION_COOKIE = 'track'
 
@@ -28,16 +30,21 @@ const trackingPages: FastifyPluginAsync = async (fastify) => {
       values: { trackingCode: options.value ?? '' }, notice: options.notice
     }, { titleKey: 'track.title', errors: options.errors ?? [], status: options.status ?? 200 })
 
-  async function showCase (request: FastifyRequest, reply: FastifyReply, reportId: number, options: { errors?: FieldError[], body?: string, notice?: string, status?: number } = {}): Promise<FastifyReply> {
+  async function showCase (request: FastifyRequest, reply: FastifyReply, reportId: number, now: Date, options: { errors?: FieldError[], body?: string, notice?: string, status?: number } = {}): Promise<FastifyReply> {
     const row = await findStatus(fastify.db, { reportId })
     if (row === undefined) return showCodeForm(reply, { notice: translate(request.lang, 'track.sessionExpired') })
     return reply.header('cache-control', 'no-store').page('tracking/case', {
-      status: statusDocument(row, request.lang),
+      status: statusDocument(row, { lang: request.lang, now, timeZone: config.businessTz, hotline: config.hotline }),
       values: { body: options.body ?? '' },
       limits: limitParams,
-      notice: options.notice
+      notice: options.notice,
+      fileSize
     }, { titleKey: 'track.caseTitle', errors: options.errors ?? [], status: options.status ?? 200 })
   }
+
+  /** A reply to a finished case: 409, the page says what the reporter can do instead and keeps the text. */
+  const refuseReply = async (request: FastifyRequest, reply: FastifyReply, reportId: number, now: Date, body: string): Promise<FastifyReply> =>
+    await showCase(request, reply, reportId, now, { status: 409, body, errors: [{ field: 'body', message: translate(request.lang, 'track.replyRefused') }] })
 
   fastify.get('/track', { schema: { hide: true } }, async (_request, reply) => showCodeForm(reply))
 
@@ -54,6 +61,9 @@ const trackingPages: FastifyPluginAsync = async (fastify) => {
     }
     const result = await lookUpCode(deps, fastify.abuse.clientKey(request), input, missPolicy)
     if (result.kind === 'limited') throw new RateLimitedError(result.retryAfterSeconds)
+    if (result.kind === 'malformed') {
+      return showCodeForm(reply, { status: 400, value: input, errors: [{ field: 'trackingCode', message: malformedCodeMessage(result.shape, request.lang) }] })
+    }
     if (result.kind === 'not_found') {
       return showCodeForm(reply, { status: 404, value: input, errors: [{ field: 'trackingCode', message: translate(request.lang, 'track.notFound') }] })
     }
@@ -66,14 +76,37 @@ const trackingPages: FastifyPluginAsync = async (fastify) => {
     const reportId = await resumeReporterSession(deps, request.cookies[SESSION_COOKIE])
     if (reportId === undefined) return showCodeForm(reply, { notice: translate(request.lang, 'track.sessionExpired') })
     const sent = (request.query as Record<string, unknown>).sent === '1'
-    return await showCase(request, reply, reportId, sent ? { notice: translate(request.lang, 'track.replySent') } : {})
+    return await showCase(request, reply, reportId, fastify.now(), sent ? { notice: translate(request.lang, 'track.replySent') } : {})
+  })
+
+  // The reporter's own files, through their session: the code never travels in a URL, and
+  // anyone else's file (or staff's) answers as if it did not exist.
+  fastify.get('/track/files/:attachmentId', { schema: { hide: true } }, async (request, reply) => {
+    const reportId = await resumeReporterSession(deps, request.cookies[SESSION_COOKIE])
+    if (reportId === undefined) return showCodeForm(reply, { notice: translate(request.lang, 'track.sessionExpired') })
+    const { attachmentId } = request.params as { attachmentId: string }
+    const file = /^[1-9]\d{0,14}$/.test(attachmentId) ? await findReporterFile(fastify.db, reportId, Number(attachmentId)) : undefined
+    if (file === undefined) return notFound(reply)
+    return await reply
+      .header('cache-control', 'no-store')
+      .header('content-type', file.mediaType)
+      .header('content-length', file.sizeBytes)
+      .header('content-disposition', attachmentDisposition(file.name, `attachment-${attachmentId}`))
+      .header('x-content-type-options', 'nosniff')
+      .send(fastify.attachments.openRead(file.sha256))
   })
 
   fastify.post('/track/reply', { schema: { hide: true } }, async (request, reply) => {
     const { fields, files, refused } = await readMultipart(request, fastify.attachments, limits)
     await verifyCsrf(fastify, request, reply, fields._csrf)
+    const now = fastify.now()
     const reportId = await resumeReporterSession(deps, request.cookies[SESSION_COOKIE])
     if (reportId === undefined) return showCodeForm(reply, { notice: translate(request.lang, 'track.sessionExpired') })
+
+    // A finished case shows no reply form; a reply that comes anyway (a page opened before the
+    // case was closed, or a crafted POST) is refused whatever it holds.
+    const current = await findCaseStatus(fastify.db, reportId)
+    if (current !== undefined && isFinished(current)) return await refuseReply(request, reply, reportId, now, fields.body ?? '')
 
     const checked = checkMessageBody(fields.body, request.lang)
     const errors: FieldError[] = [
@@ -81,9 +114,11 @@ const trackingPages: FastifyPluginAsync = async (fastify) => {
       ...(refused === undefined ? [] : [{ field: 'attachments', message: refused.messages[request.lang] }])
     ]
     if (!checked.ok || errors.length > 0) {
-      return await showCase(request, reply, reportId, { errors, body: fields.body ?? '', status: refused?.statusCode ?? 400 })
+      return await showCase(request, reply, reportId, now, { errors, body: fields.body ?? '', status: refused?.statusCode ?? 400 })
     }
-    await addReporterMessage(fastify.casesDeps, reportId, checked.body, files)
+    // The case may have been closed since the check above: the state machine decides.
+    const sent = await addReporterMessage(fastify.casesDeps, reportId, checked.body, files, now)
+    if (!sent.ok) return await refuseReply(request, reply, reportId, now, fields.body ?? '')
     return await reply.code(303).redirect('/track/case?sent=1')
   })
 

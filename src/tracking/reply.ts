@@ -2,9 +2,10 @@ import type { CasesDeps } from '../cases/service.js'
 import { performAction } from '../cases/service.js'
 import type { StoredFile } from '../intake/service.js'
 import { cleanReportFields } from '../intake/report-input.js'
-import type { Lang } from '../db/types.js'
+import type { Lang, ReportStatus } from '../db/types.js'
 import { translate } from '../web/i18n.js'
 import type { FieldError } from '../web/render.js'
+import { isFinished } from './status.js'
 
 export const REPLY_MAX = 5000
 const TEXT = /^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD]*$/
@@ -20,8 +21,22 @@ export function checkMessageBody (raw: unknown, lang: Lang): BodyCheck {
   return { ok: true, body }
 }
 
-/** The reporter's answer: a message, its files, and — if staff were waiting for it — the clocks run again. */
-export async function addReporterMessage (deps: CasesDeps, reportId: number, body: string, files: StoredFile[]): Promise<void> {
-  const result = await performAction(deps, reportId, 'reporter_replied', { role: 'system', staffId: null }, {}, { reporterMessage: { body, files } })
-  if (!result.ok) throw new Error(`reporter reply refused: ${result.message}`)
+export type ReplyResult =
+  | { ok: true }
+  /** The case is closed or rejected: the state machine takes no more replies; nothing was stored. */
+  | { ok: false, code: 'finished', status: ReportStatus }
+
+/**
+ * The reporter's answer: a message, its files, and — if staff were waiting for it — the clocks
+ * run again. A finished case refuses it (the state machine's `not_allowed_in_state`); that is
+ * the reporter's situation to be told about, not a failure. Any other refusal is a bug.
+ */
+export async function addReporterMessage (deps: CasesDeps, reportId: number, body: string, files: StoredFile[], now = new Date()): Promise<ReplyResult> {
+  const result = await performAction(deps, reportId, 'reporter_replied', { role: 'system', staffId: null }, {}, { now, reporterMessage: { body, files } })
+  if (result.ok) return { ok: true }
+  if (result.code === 'not_allowed_in_state') {
+    const row = await deps.db.selectFrom('reports').select('status').where('id', '=', reportId).executeTakeFirstOrThrow()
+    if (isFinished(row.status)) return { ok: false, code: 'finished', status: row.status }
+  }
+  throw new Error(`reporter reply refused: ${result.message}`)
 }

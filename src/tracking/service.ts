@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Clock } from '../clock.js'
 import type { AttemptCounter } from '../abuse/attempt-counter.js'
 import type { Database } from '../db/types.js'
-import { generateTrackingCode, normalizeTrackingCode } from '../domain/tracking-code.js'
+import { checkTrackingCode, type CodeShape } from '../domain/tracking-code.js'
 import type { Secrets } from '../security/secrets.js'
 import { createReporterSession, deleteReporterSession, findReportIdByHash, touchReporterSession } from './queries.js'
 
@@ -27,21 +27,28 @@ export const defaultMissPolicy: MissPolicy = { perClient: 5, global: 2000, windo
 export type LookupResult =
   | { kind: 'found', reportId: number }
   | { kind: 'not_found' }
+  /** It cannot be a code at all: the reporter is told what a code looks like. */
+  | { kind: 'malformed', shape: Exclude<CodeShape, { ok: true }> }
   | { kind: 'limited', retryAfterSeconds: number }
 
 const GLOBAL_KEY = 'global'
 
 /**
- * Finds the report a code opens. A malformed code takes the same path as a wrong one (a
- * fresh random code is hashed and looked up), so neither timing nor answer tells them apart.
+ * Finds the report a code opens. Every well-formed code, right or wrong, takes the same
+ * path (the limits, a keyed hash, one indexed look-up), so timing does not tell them apart.
+ * Input that cannot be a code is answered at once and not counted as a miss: whether it is
+ * well formed is no secret (the reporter's own screen can tell), it cannot open any report,
+ * so it gives a guesser nothing, and a reporter who typed 15 characters is told so instead
+ * of being locked out.
  */
 export async function lookUpCode (deps: TrackingDeps, clientKey: string, input: string, policy: MissPolicy = defaultMissPolicy): Promise<LookupResult> {
+  const shape = checkTrackingCode(input)
+  if (!shape.ok) return { kind: 'malformed', shape }
   const [client, all] = await Promise.all([deps.attempts.peek(`track:${clientKey}`), deps.attempts.peek(`track:${GLOBAL_KEY}`)])
   if (client.count >= policy.perClient || all.count >= policy.global) {
     return { kind: 'limited', retryAfterSeconds: Math.max(1, Math.ceil(Math.max(client.resetInMs, all.resetInMs) / 1000)) }
   }
-  const canonical = normalizeTrackingCode(input) ?? generateTrackingCode()
-  const reportId = await findReportIdByHash(deps.db, deps.secrets.trackingHash(canonical))
+  const reportId = await findReportIdByHash(deps.db, deps.secrets.trackingHash(shape.canonical))
   if (reportId !== undefined) return { kind: 'found', reportId }
   await Promise.all([deps.attempts.add(`track:${clientKey}`, policy.windowMs), deps.attempts.add(`track:${GLOBAL_KEY}`, policy.windowMs)])
   return { kind: 'not_found' }

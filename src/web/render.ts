@@ -1,4 +1,5 @@
 import { Eta } from 'eta'
+import { formatLastDay } from '../domain/deadline-display.js'
 import { templatesDir } from '../paths.js'
 import { formatInstant, type Lang, type MessageKey, translator, type Translate } from './i18n.js'
 
@@ -22,6 +23,8 @@ export interface PageContext {
   hotline: string
   mailbox: string
   formatInstant: (instant: Date, withTime?: boolean) => string
+  /** The last day a period due at `dueAt` gives, inclusive: "2026年10月17日（含）", "by 17 October 2026". */
+  formatLastDay: (dueAt: Date) => string
 }
 
 export function createEta (production: boolean): Eta {
@@ -54,6 +57,7 @@ export function pageContext (input: PageInput): PageContext {
     errorFor: Object.fromEntries(errors.map(e => [e.field, e.message])),
     hotline: input.hotline,
     mailbox: input.mailbox,
-    formatInstant: (instant, withTime = true) => formatInstant(input.lang, instant, input.timeZone, withTime)
+    formatInstant: (instant, withTime = true) => formatInstant(input.lang, instant, input.timeZone, withTime),
+    formatLastDay: dueAt => formatLastDay(dueAt, input.timeZone, input.lang)
   }
 }

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net'
 import type { AxeResults, Result } from 'axe-core'
 import { type Browser, type BrowserContext, chromium } from 'playwright-core'
 import t from 'tap'
+import { performAction } from '../../src/cases/service.js'
 import { startServer } from '../../src/server.js'
 import { testConfig } from '../helpers/app.js'
 
@@ -218,6 +219,19 @@ t.test('report and track in a real browser with JavaScript off, axe-clean in bot
       t.match(code, /^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$/, 'the tracking code is shown')
       await checkPage(t, `${L.lang} confirmation`)
 
+      if (L.lang === 'zh') {
+        // The language switch of the one-time page: the same code in English, and back again.
+        await page.locator('header form button[lang="en"]').click()
+        t.equal(await page.getAttribute('html', 'lang'), 'en')
+        t.equal((await page.locator('.tracking-code strong').textContent())?.trim(), code, 'the same code in English')
+        await checkPage(t, 'zh confirmation switched to English')
+        await page.locator('header form button[lang="zh-CN"]').click()
+        t.equal(await page.getAttribute('html', 'lang'), 'zh-CN')
+        t.equal((await page.locator('.tracking-code strong').textContent())?.trim(), code, 'and in Chinese again')
+        await page.goto(`${base}/report/done`)
+        t.equal(await page.locator('.tracking-code').count(), 0, 'coming back to the page does not show it')
+      }
+
       await page.reload()
       const again = await page.content()
       t.notMatch(again, code, 'after a reload the code is gone')
@@ -252,7 +266,21 @@ t.test('report and track in a real browser with JavaScript off, axe-clean in bot
       t.match(await page.locator('.notice').textContent(), L.replySent)
       t.match(await page.locator('.messages').textContent(), L.reply, 'the reply is shown')
       await checkPage(t, `${L.lang} case page after a reply`)
+
+      // Staff reject the case while the page is open: a reply sent anyway is refused (409), the
+      // text stays on the page, and the page says what the reporter can do instead.
+      await page.goto(`${base}/track/case`)
+      const latest = await running.server.db.selectFrom('reports').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()
+      t.equal((await performAction(running.server.casesDeps, latest.id, 'reject', { role: 'intake', staffId: null }, { reason: L.reply })).ok, true)
+      await page.locator('#body').fill(L.content)
+      const refused = await Promise.all([page.waitForResponse(r => r.url().endsWith('/track/reply')), page.getByRole('button', { name: L.replySubmit, exact: true }).click()])
+      t.equal(refused[0].status(), 409)
+      t.ok((await titleOf()).startsWith(L.errorPrefix), 'the refusal is an error on the page')
+      t.equal(await page.locator('#body').inputValue(), L.content, 'what was written is kept')
+      t.equal(await page.locator('form[action="/track/reply"]').count(), 0, 'no reply form on a finished case')
+      t.equal(await page.locator('#finished a[href="/report"]').count(), 1, 'a way to file a new report')
+      await checkPage(t, `${L.lang} reply to a rejected case`)
     })
   }
-  t.equal(checked, 18, 'axe ran on every page visited')
+  t.equal(checked, 21, 'axe ran on every page visited')
 })

@@ -65,7 +65,7 @@ t.test('the ladder of one case under a controlled clock: warning, overdue, super
   // The reporter sees that the case was escalated, never by whom.
   const code = result.kind === 'created' ? result.receipt.trackingCode : ''
   const doc = (await app.inject({ method: 'POST', url: '/api/v1/track', payload: { trackingCode: code } })).json()
-  t.same(doc.events.map((e: { text: string }) => e.text), ['收到举报', '办理已超期', '已提请上级督办', '已提请上级督办'])
+  t.same(doc.events.map((e: { text: string }) => e.text), ['收到举报', '是否受理的决定已超期', '是否受理的决定已超期，已提请第1级督办', '是否受理的决定已超期，已提请第2级督办'])
   t.notMatch(JSON.stringify(doc), /组织部|督查室|zuzhibu|ducha/)
 })
 

@@ -1,6 +1,6 @@
 import t from 'tap'
 import {
-  formatTrackingCode, generateTrackingCode, normalizeTrackingCode, TRACKING_ALPHABET, TRACKING_CODE_PATTERN
+  checkTrackingCode, formatTrackingCode, generateTrackingCode, normalizeTrackingCode, TRACKING_ALPHABET, TRACKING_CODE_PATTERN
 } from '../../src/domain/tracking-code.js'
 
 const fixed = (hex: string) => (n: number): Buffer => {
@@ -140,6 +140,21 @@ t.test('normalisation refuses what cannot be a code', async t => {
     ['7' + ' '.repeat(60) + 'KQ2M9XD01HJRSTV', 'longer than any real input']
   ]
   for (const [input, why] of refused) t.equal(normalizeTrackingCode(input), null, why)
+})
+
+t.test('what cannot be a code is described: how many symbols were typed, or that some are not letters and digits', async t => {
+  for (const [input] of TYPED) t.same(checkTrackingCode(input), { ok: true, canonical: '7KQ2M9XD01HJRSTV' }, input)
+  const cases: Array<[string, ReturnType<typeof checkTrackingCode>]> = [
+    ['', { ok: false, problem: 'length', symbols: 0 }],
+    ['7KQ2-M9XD-01HJ-RST', { ok: false, problem: 'length', symbols: 15 }],
+    ['7kq2 m9xd 01hj rstv w', { ok: false, problem: 'length', symbols: 17 }],
+    ['７ＫＱ２－Ｍ９ＸＤ', { ok: false, problem: 'length', symbols: 8 }],
+    ['7KQ2-M9XD-01HJ-RSTU', { ok: false, problem: 'characters' }],
+    ['7KQ2_M9XD_01HJ_RSTV', { ok: false, problem: 'characters' }],
+    ['举报7KQ2M9XD01HJRS', { ok: false, problem: 'characters' }],
+    ['7KQ2M9XD01HJRSTÉ', { ok: false, problem: 'characters' }]
+  ]
+  for (const [input, expected] of cases) t.same(checkTrackingCode(input), expected, JSON.stringify(input))
 })
 
 t.test('the input pattern hint lets every typed form through and stops the obvious mistakes', async t => {

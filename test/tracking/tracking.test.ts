@@ -41,22 +41,48 @@ t.test('the code is forgiving: case, spaces, missing hyphens, O/0 and I/L/1', as
   }
 })
 
-t.test('wrong and malformed codes get the same neutral 404', async t => {
+t.test('a wrong code gets a neutral 404; a malformed one is told what a code looks like, and is not counted as a miss', async t => {
   const { app } = await buildTestApp(t)
   await fileReport(app)
   const wrong = await app.inject({ method: 'POST', url: '/api/v1/track', payload: { trackingCode: 'ABCD-EFGH-JKMN-PQRS' } })
-  const malformed = await app.inject({ method: 'POST', url: '/api/v1/track', payload: { trackingCode: 'hello' } })
   t.equal(wrong.statusCode, 404)
-  t.equal(malformed.statusCode, 404)
-  t.same(wrong.json(), malformed.json(), 'the answer does not tell them apart')
   t.equal(wrong.json().message, '没有找到与该查询码对应的举报。请检查后重新输入。')
+
+  const short = await app.inject({ method: 'POST', url: '/api/v1/track', payload: { trackingCode: 'ABCD-EFGH-JKMN-PQR' } })
+  t.equal(short.statusCode, 400)
+  t.equal(short.json().error, 'invalid_code')
+  t.equal(short.json().message, '查询码是16位字母和数字（每4位一组，例如 ABCD-EFGH-JKMN-PQRS），您输入了15位。请核对后重新输入。')
+  t.same(short.json().fields.map((f: { field: string }) => f.field), ['trackingCode'])
+  const odd = await app.inject({ method: 'POST', url: '/api/v1/track', headers: { 'accept-language': 'en' }, payload: { trackingCode: 'ABCD_EFGH_JKMN_PQRS' } })
+  t.equal(odd.statusCode, 400)
+  t.match(odd.json().message, /^A tracking code has only letters and digits \(never the letter U\): 16 of them/)
+  const reply = await app.inject({ method: 'POST', url: '/api/v1/track/messages', payload: { trackingCode: 'hello', body: '补充' } })
+  t.equal(reply.statusCode, 400, 'the reply API says the same')
+  t.match(reply.json().message, '您输入了5位')
+
+  // Not a miss: a reporter who mistyped many times is still let in with the right code.
+  const { trackingCode } = await fileReport(app) as unknown as { trackingCode: string }
+  for (let i = 0; i < 8; i++) await app.inject({ method: 'POST', url: '/api/v1/track', payload: { trackingCode: trackingCode.slice(0, 10) } })
+  const right = await app.inject({ method: 'POST', url: '/api/v1/track', payload: { trackingCode } })
+  t.equal(right.statusCode, 200)
+})
+
+t.test('the tracking page says what was wrong with a malformed code, keeping what was typed', async t => {
+  const { app } = await buildTestApp(t)
+  const browser = new Browser(app)
+  const form = await browser.get('/track')
+  const res = await browser.postForm('/track', { _csrf: hiddenField(form.body, '_csrf'), trackingCode: '7KQ2 M9XD 01HJ' })
+  t.equal(res.statusCode, 400)
+  t.match(res.body, /<title>错误：查询办理进度/)
+  t.match(res.body, '<a href="#trackingCode">查询码是16位字母和数字（每4位一组，例如 ABCD-EFGH-JKMN-PQRS），您输入了12位')
+  t.match(res.body, 'value="7KQ2 M9XD 01HJ"')
 })
 
 t.test('a handful of misses from one client → 429 with Retry-After, even for the right code', async t => {
   const { app } = await buildTestApp(t)
   const { trackingCode } = await fileReport(app) as unknown as { trackingCode: string }
   for (let i = 0; i < 5; i++) {
-    const miss = await app.inject({ method: 'POST', url: '/api/v1/track', payload: { trackingCode: `WRONG-CODE-${i}` } })
+    const miss = await app.inject({ method: 'POST', url: '/api/v1/track', payload: { trackingCode: `WRNG-C0DE-0000-000${i}` } })
     t.equal(miss.statusCode, 404)
   }
   const blocked = await app.inject({ method: 'POST', url: '/api/v1/track', payload: { trackingCode } })
