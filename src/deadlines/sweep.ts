@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 import type { ClockStage, Database, Lang } from '../db/types.js'
 import { lastDayOf } from '../domain/deadline-clock.js'
+import { formatDay } from '../domain/deadline-display.js'
 import { defaultLadderPolicy, dueSteps, type LadderPolicy, type LadderStep, nextActionAt } from '../domain/escalation.js'
 import { ancestors, supervisorChain } from '../domain/routing.js'
 import { enqueueMail, type OutgoingMail } from '../notifications/outbox.js'
@@ -66,8 +67,7 @@ async function recipients (db: Kysely<Database>, unitId: number, roles: Array<'h
 function dueText (lang: Lang, dueAt: Date, timeZone: string): string {
   const day = lastDayOf(dueAt, timeZone)
   if (day === undefined) return formatInstant(lang, dueAt, timeZone)
-  const date = new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', { timeZone: 'UTC', dateStyle: 'long' }).format(new Date(`${day}T00:00:00Z`))
-  return translate(lang, 'sweep.due.lastDay', { day: date })
+  return translate(lang, 'sweep.due.lastDay', { day: formatDay(day, lang) })
 }
 
 interface MailContext { caseNumber: string, reportId: number, stage: ClockStage, dueAt: Date, now: Date, timeZone: string, link: string }

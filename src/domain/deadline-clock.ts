@@ -115,7 +115,8 @@ export function nextDueAt (clocks: ReadonlyArray<Pick<Clock, 'state' | 'dueAt'>>
 
 const dayFormats = new Map<string, Intl.DateTimeFormat>()
 
-function localDay (instant: Date, timeZone: string): string {
+/** The local day (YYYY-MM-DD) an instant falls on in the time zone. */
+export function localDay (instant: Date, timeZone: string): string {
   let format = dayFormats.get(timeZone)
   if (format === undefined) {
     format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })

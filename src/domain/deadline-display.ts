@@ -1,4 +1,5 @@
 import type { ClockState, Lang } from '../db/types.js'
+import { localDay } from './deadline-clock.js'
 
 /*
  * How a deadline reads to a reporter. A clock is due at the first instant of the day after
@@ -6,23 +7,9 @@ import type { ClockState, Lang } from '../db/types.js'
  * so people are shown the last day they have, never the instant.
  */
 
-const dayFormats = new Map<string, Intl.DateTimeFormat>()
-
-function dayFormat (timeZone: string): Intl.DateTimeFormat {
-  let format = dayFormats.get(timeZone)
-  if (format === undefined) {
-    // en-CA spells dates as YYYY-MM-DD.
-    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
-    dayFormats.set(timeZone, format)
-  }
-  return format
-}
-
 /** The last local day (YYYY-MM-DD) of a period due at `dueAt`: the day that holds the instant before it. */
 export function lastDay (dueAt: Date, timeZone: string): string {
-  const parts = dayFormat(timeZone).formatToParts(new Date(dueAt.getTime() - 1))
-  const part = (type: string): string => parts.find(p => p.type === type)?.value ?? ''
-  return `${part('year')}-${part('month')}-${part('day')}`
+  return localDay(new Date(dueAt.getTime() - 1), timeZone)
 }
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']

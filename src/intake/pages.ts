@@ -166,7 +166,7 @@ const intakePages: FastifyPluginAsync = async (fastify) => {
   // ?lang=, for the browser that was shown it, within its window; otherwise "already shown".
   fastify.post('/report/done', { schema: { hide: true }, preHandler: fastify.csrfProtection }, async (request, reply) => {
     const sealed = (request.body as Record<string, unknown> | undefined)?.receipt
-    const receipt = openReceiptView(secrets, sealed, request.cookies[VIEW_COOKIE], new Date())
+    const receipt = openReceiptView(secrets, sealed, request.cookies[VIEW_COOKIE], fastify.now())
     if (receipt === undefined) {
       reply.clearCookie(VIEW_COOKIE, { path: '/report/done' })
       return await showReceipt(request, reply, undefined, undefined)

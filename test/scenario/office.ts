@@ -221,6 +221,17 @@ export class Office {
       if (posted.statusCode !== 303) this.fail('every report is acknowledged', `the form refused report ${this.cases.length + 1}: ${posted.statusCode} ${errorSummary(posted.body)}`)
       const done = await this.send('GET /report/done', browser.get(posted.headers.location as string))
       code = trackingCodeIn(done.body)
+      if (code !== undefined && this.rng.chance(0.25)) {
+        // The reporter switches language on the receipt: the same code, in the other language.
+        const form = /<form method="post" action="([^"]+)" class="inline-form">([\s\S]*?)<\/form>/.exec(done.body)
+        if (form === null) this.fail('the receipt can switch language', 'no language form on the receipt')
+        const fields = Object.fromEntries([...form[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map(m => [m[1]!, m[2]!]))
+        const switched = await this.send('POST /report/done', browser.postForm(form[1]!.replace(/&amp;/g, '&'), fields))
+        if (trackingCodeIn(switched.body) !== code) this.fail('the receipt keeps the code in the other language', `report ${this.cases.length + 1}: ${switched.statusCode}`)
+        count(this.summary.reporter, 'switched language on the receipt')
+      }
+      const again = await this.send('GET /report/done', browser.get('/report/done'))
+      if (code !== undefined && again.body.includes(code)) this.fail('the code is shown once', `report ${this.cases.length + 1}: shown again on a later visit`)
     } else {
       const operator = this.member('xinfang', 'intake')!
       const browser = new Browser(this.app).setCookie(STAFF_COOKIE, await this.tokenOf(operator))
@@ -327,7 +338,8 @@ export class Office {
       const items = (res.json() as { items: Array<{ caseNumber: string, status: string }> }).items
       for (const item of items.filter(i => i.status === 'received' || i.status === 'accepted')) {
         if (!this.rng.chance(0.3)) continue
-        const model = this.cases.find(c => c.caseNumber === item.caseNumber)!
+        const model = this.cases.find(c => c.caseNumber === item.caseNumber)
+        if (model === undefined) continue
         const status = await this.act(supervisor, model, 'supervise', { message: '请抓紧办理，按期反馈结果。' }, this.rng.chance(0.3))
         count(this.summary.actions.supervise ??= {}, String(status))
       }
@@ -463,6 +475,12 @@ export class Office {
     const staffNames = [...this.staff.map(s => s.name), ...this.reference.units.flatMap(u => u.headName === null ? [] : [u.headName])]
     const pageSample = new Set(Array.from({ length: Math.min(8, cases.length) }, () => this.rng.int(0, cases.length - 1)))
     for (const [index, model] of cases.entries()) {
+      if (this.rng.chance(0.03)) {
+        // A reporter mistypes the code (a group short): told what a code looks like, not "not found".
+        const typo = await this.inject({ method: 'POST', url: '/api/v1/track', headers: { 'accept-language': 'zh' }, payload: { trackingCode: model.code.slice(0, -1) } })
+        if (typo.statusCode !== 400 || !typo.body.includes('16')) this.fail('a malformed code is told its form', `${typo.statusCode} ${typo.body}`)
+        count(this.summary.reporter, 'mistyped a code')
+      }
       const res = await this.inject({ method: 'POST', url: '/api/v1/track', headers: { 'accept-language': model.lang }, payload: { trackingCode: model.code } })
       if (res.statusCode !== 200) this.fail('every acknowledged report opens with its code', `${model.caseNumber} (${model.arrival.channel}) answered ${res.statusCode}`)
       const doc = res.json() as { receivedAt: string, events: Array<{ type: string }> }
@@ -476,12 +494,14 @@ export class Office {
         texts.push((await this.send('GET /track/case', browser.get('/track/case'))).body)
       }
       // The reporter may name a unit themselves (the unit reported on): that name is theirs to see.
-      const named = model.arrival.fields.subjectUnit ?? ''
-      for (const text of texts) {
+      const named = this.reference.unitByCode.get(model.arrival.fields.subjectUnit ?? '')
+      for (const shown of texts) {
+        // …and a unit's name inside it (县委组织部 in 县委组织部干部监督科) is part of it.
+        const text = named === undefined ? shown : shown.split(named.nameZh).join('').split(named.nameEn).join('')
         if (text.includes('内部备注')) this.fail('reporters never see internal notes', `${model.caseNumber} shows an internal note`)
         const staffName = staffNames.find(name => text.includes(name))
         if (staffName !== undefined) this.fail('reporters never see staff names', `${model.caseNumber} shows ${staffName}`)
-        const unit = unitNames.find(u => u.code !== named && text.includes(u.name))
+        const unit = unitNames.find(u => text.includes(u.name))
         if (unit !== undefined) this.fail('reporters never see unit names', `${model.caseNumber} shows ${unit.name}`)
         const raw = /(?:replied|supervised|escalated|info_requested|findings_recorded)[：:]/.exec(text)
         if (raw !== null) this.fail('reporters read words, not tokens', `${model.caseNumber} shows "${raw[0]}"`)
@@ -547,7 +567,7 @@ export class Office {
       const expected = model.arrival.email === undefined ? 0 : notices
       if (toReporter !== expected) this.fail('mail is queued for everyone who should be told', `${model.caseNumber}: ${toReporter} notices to the reporter for ${notices} news (${model.arrival.identity}, address ${model.arrival.email === undefined ? 'none' : 'given'})`)
       for (const event of events.filter(e => e.dedupe_key?.startsWith('ladder:') === true)) {
-        const told = theirs.filter(m => m.dedupe_key?.startsWith(`${event.dedupe_key!}:`) === true)
+        const told = theirs.filter(m => m.dedupe_key?.includes(`:${event.dedupe_key!}:`) === true)
         if (told.length === 0) this.fail('mail is queued for everyone who should be told', `${model.caseNumber}: nobody was told of ${event.type} (${event.dedupe_key!})`)
         const supervising = (event.data as { supervisingUnit?: string }).supervisingUnit
         if (event.type === 'escalated' && supervising !== undefined) {

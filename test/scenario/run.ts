@@ -37,12 +37,12 @@ let code = 0
 try {
   const summary = await office.run()
   process.stdout.write('\n' + summaryTable(summary) + `\n\n${((Date.now() - started) / 1000).toFixed(0)} s\n`)
-  for (const message of office.broken.values()) process.stdout.write(`BROKEN: ${message}\n`)
-  if (office.broken.size > 0) code = 1
 } catch (error) {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
   code = 1
 } finally {
+  for (const message of office.broken.values()) process.stdout.write(`BROKEN: ${message}\n`)
+  if (office.broken.size > 0) code = 1
   for (const fn of teardowns.reverse()) await fn()
 }
 process.exit(code)
