@@ -36,6 +36,18 @@ async function serve (t: Test, env: NodeJS.ProcessEnv): Promise<{ child: ChildPr
   return { child, base: `http://127.0.0.1:${port}`, log: () => log }
 }
 
+/** Waits for a child's output and exit; kills it when it runs longer (a second server that did start). */
+async function bounded (child: ChildProcess, ms: number): Promise<{ code: number | null, stdout: string, stderr: string }> {
+  let stdout = ''
+  let stderr = ''
+  child.stdout!.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
+  child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  const timer = setTimeout(() => child.kill('SIGKILL'), ms)
+  const [code] = await once(child, 'close') as [number | null]
+  clearTimeout(timer)
+  return { code, stdout, stderr }
+}
+
 async function signIn (base: string, email: string, password: string): Promise<{ status: number, body: Record<string, unknown> }> {
   const response = await fetch(`${base}/api/v1/staff/login`, {
     method: 'POST',
@@ -80,7 +92,7 @@ t.test('beside `portal serve` on the embedded database, commands run in the serv
   t.equal(exportedRun.code, 0, exportedRun.stderr)
   t.ok(existsSync(exported), 'the file is written where the command line asked')
 
-  const second = await runPortal(['serve'], env)
+  const second = await bounded(spawnPortal(['serve'], env), 60_000)
   t.equal(second.code, 1)
   t.equal(second.stderr, `portal: a server is already running on ${dataDir} (pid ${pid})\n`)
   t.equal(server.child.exitCode, null, 'the first server still runs')
