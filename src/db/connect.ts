@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite'
-import { Kysely, PostgresDialect } from 'kysely'
+import { type Driver, Kysely, PostgresDialect } from 'kysely'
 import { PGliteDialect } from 'kysely-pglite-dialect'
 import pg from 'pg'
+import { lockDataDir } from './lock.js'
 import type { Database } from './types.js'
 
 const INT8 = 20
@@ -39,6 +40,30 @@ export function pglitePath (dataDir: string): string {
   return join(dataDir, 'pgdata')
 }
 
+/** PGlite whose data folder is locked for this process until the database is destroyed. */
+class LockedPGliteDialect extends PGliteDialect {
+  constructor (client: PGlite, private readonly release: () => void) {
+    super(client)
+  }
+
+  override createDriver (): Driver {
+    const driver = super.createDriver()
+    const destroy = driver.destroy.bind(driver)
+    driver.destroy = async () => {
+      try {
+        await destroy()
+      } finally {
+        this.release()
+      }
+    }
+    return driver
+  }
+}
+
+/**
+ * Opens the database. An embedded database in a folder is locked first: a second process
+ * gets DataDirBusyError (see lock.ts) instead of opening it beside the first.
+ */
 export function connect (options: ConnectOptions): DatabaseHandle {
   if (options.databaseUrl !== undefined) {
     const pool = new pg.Pool({
@@ -58,15 +83,23 @@ export function connect (options: ConnectOptions): DatabaseHandle {
 
   const dataDir = options.dataDir ?? 'memory'
   let location: string | undefined
+  let release = (): void => {}
   if (dataDir !== 'memory') {
+    release = lockDataDir(dataDir)
     location = pglitePath(dataDir)
-    mkdirSync(location, { recursive: true })
   }
-  // One options object: PGlite ignores the options argument when the data folder is undefined.
-  const client = new PGlite({
-    ...(location === undefined ? {} : { dataDir: location }),
-    ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }),
-    parsers: { [pgliteTypes.INT8]: parseInt8, [pgliteTypes.DATE]: keepText }
-  })
-  return { db: new Kysely<Database>({ dialect: new PGliteDialect(client) }), dialect: 'pglite', location, pglite: client }
+  let client: PGlite
+  try {
+    if (location !== undefined) mkdirSync(location, { recursive: true })
+    // One options object: PGlite ignores the options argument when the data folder is undefined.
+    client = new PGlite({
+      ...(location === undefined ? {} : { dataDir: location }),
+      ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }),
+      parsers: { [pgliteTypes.INT8]: parseInt8, [pgliteTypes.DATE]: keepText }
+    })
+  } catch (error) {
+    release()
+    throw error
+  }
+  return { db: new Kysely<Database>({ dialect: new LockedPGliteDialect(client, release) }), dialect: 'pglite', location, pglite: client }
 }

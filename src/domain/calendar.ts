@@ -40,6 +40,10 @@ function msDay (ms: number): string {
   return day
 }
 
+function yearOf (day: string): number {
+  return new Date(dayMs(day)).getUTCFullYear()
+}
+
 function shiftDay (day: string, n: number): string {
   return msDay(dayMs(day) + n * DAY_MS)
 }
@@ -56,6 +60,23 @@ function assertInteger (n: number, what: string): void {
  */
 const QUARTER_HOUR_MS = 15 * 60_000
 const MAX_CACHED_OFFSETS = 50_000
+
+/** How long before the calendar runs out administrators are told to import the next year. */
+export const COVERAGE_WARNING_DAYS = 60
+
+/**
+ * Whether the calendar knows the holidays of the days deadlines are computed on. A year
+ * counts as covered when it lists at least one holiday; holidays are published each autumn
+ * (the State Council notice) and must be imported, never guessed.
+ * - `covered`: today's year and the following years up to `through` are listed, and more than
+ *   COVERAGE_WARNING_DAYS days remain before the end of `through`;
+ * - `ending`: the same, with that many days or fewer left (`daysLeft` counts today);
+ * - `uncovered`: today's own year is not listed (`through`: the last listed year before it).
+ * In every case a deadline whose last day falls after `through` was computed with weekends only.
+ */
+export type CalendarCoverage =
+  | { kind: 'covered' | 'ending', years: number[], through: number, daysLeft: number }
+  | { kind: 'uncovered', years: number[], through: number | undefined }
 
 export class WorkingCalendar {
   private readonly listed: ReadonlyMap<string, CalendarDay['kind']>
@@ -75,7 +96,9 @@ export class WorkingCalendar {
       second: 'numeric'
     })
     this.listed = new Map(entries.map(e => [e.day, e.kind]))
-    this.years = new Set(entries.map(e => new Date(dayMs(e.day)).getUTCFullYear()))
+    // A make-up working day alone (the first days of a year, listed with the previous year's
+    // arrangements) does not tell the holidays of its year.
+    this.years = new Set(entries.filter(e => e.kind === 'holiday').map(e => yearOf(e.day)))
   }
 
   isWorkingDay (day: string): boolean {
@@ -87,11 +110,31 @@ export class WorkingCalendar {
 
   /** Whether `day` falls in a year the calendar lists holidays for. */
   covers (day: string): boolean {
-    return this.years.has(new Date(dayMs(day)).getUTCFullYear())
+    return this.years.has(yearOf(day))
   }
 
   coveredYears (): number[] {
     return [...this.years].sort((a, b) => a - b)
+  }
+
+  /** The last year of the unbroken run of listed years that starts with `day`'s year; undefined when that year is not listed. */
+  coveredThrough (day: string): number | undefined {
+    let year = yearOf(day)
+    if (!this.years.has(year)) return undefined
+    while (this.years.has(year + 1)) year++
+    return year
+  }
+
+  /** See CalendarCoverage. `today` is the business day (see localDay). */
+  coverage (today: string, warningDays = COVERAGE_WARNING_DAYS): CalendarCoverage {
+    const years = this.coveredYears()
+    const through = this.coveredThrough(today)
+    if (through === undefined) {
+      const earlier = years.filter(year => year < yearOf(today))
+      return { kind: 'uncovered', years, through: earlier.length === 0 ? undefined : earlier[earlier.length - 1] }
+    }
+    const daysLeft = (Date.UTC(through + 1, 0, 1) - dayMs(today)) / DAY_MS
+    return { kind: daysLeft <= warningDays ? 'ending' : 'covered', years, through, daysLeft }
   }
 
   /** The day an instant falls on in the business time zone. */

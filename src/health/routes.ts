@@ -1,13 +1,24 @@
 import { sql } from 'kysely'
 import type { FastifyPluginAsync } from 'fastify'
 import { pendingMigrations } from '../db/migrate.js'
+import { readinessCalendar } from '../reference/calendar-status.js'
 
 const statusSchema = {
   type: 'object',
   properties: {
     status: { type: 'string' },
     database: { type: 'string' },
-    pendingMigrations: { type: 'array', items: { type: 'string' } }
+    pendingMigrations: { type: 'array', items: { type: 'string' } },
+    calendar: {
+      type: 'object',
+      description: 'the working-day calendar: the last day its public holidays cover, and a warning from 60 days before that (readiness does not depend on it)',
+      properties: {
+        coveredThrough: { type: ['string', 'null'] },
+        daysLeft: { type: 'integer' },
+        warning: { type: 'string' }
+      },
+      required: ['coveredThrough']
+    }
   },
   required: ['status']
 } as const
@@ -31,7 +42,9 @@ const healthRoutes: FastifyPluginAsync = async (fastify) => {
     if (pending.length > 0) {
       return await reply.code(503).send({ status: 'unavailable', database: 'ok', pendingMigrations: pending })
     }
-    return { status: 'ready', database: 'ok', pendingMigrations: [] }
+    // The app clock (fastify.now()) once it lands; until then the real one, at the edge.
+    const calendar = readinessCalendar((await fastify.reference.get()).calendar, fastify.now())
+    return { status: 'ready', database: 'ok', pendingMigrations: [], calendar }
   })
 }
 

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Lang, StaffRole } from '../db/types.js'
+import { calendarNotice } from '../reference/calendar-status.js'
 
 /** The signed-in staff member, as every staff route sees them. */
 export interface StaffPrincipal {
@@ -66,5 +67,9 @@ export default fp(async (fastify) => {
       return
     }
     request.staff = { id: row.id, email: row.email, name: row.name, unitId: row.unit_id, role: row.role, lang: row.lang }
+    if (row.role === 'admin' && !request.url.startsWith('/api/')) {
+      // Administrators import the holidays: their pages say when the working-day calendar runs out.
+      request.layoutData = { ...request.layoutData, calendarNotice: calendarNotice((await fastify.reference.get()).calendar, now) }
+    }
   })
-}, { name: 'staff-auth', dependencies: ['db', 'security', 'web'], fastify: '5.x' })
+}, { name: 'staff-auth', dependencies: ['db', 'security', 'web', 'reference'], fastify: '5.x' })

@@ -20,6 +20,8 @@ export interface PageOptions {
 declare module 'fastify' {
   interface FastifyRequest {
     lang: Lang
+    /** What every page of this request shows in its layout besides its own data (set by hooks; the staff notices, for instance). */
+    layoutData: Record<string, unknown> | null
   }
   interface FastifyReply {
     /** Renders templates/<template>.eta inside the layout, with the page context. */
@@ -69,6 +71,7 @@ export default fp(async (fastify) => {
   })
 
   fastify.decorateRequest('lang', 'zh')
+  fastify.decorateRequest('layoutData', null)
   fastify.addHook('onRequest', async (request, reply) => {
     const query = request.query as Record<string, unknown> | undefined
     const explicit = query?.lang
@@ -92,7 +95,7 @@ export default fp(async (fastify) => {
       mailbox: config.mailbox,
       timeZone: config.businessTz
     })
-    const html = eta.render(template, { ...context, ...data })
+    const html = eta.render(template, { ...context, ...request.layoutData, ...data })
     return this.code(options.status ?? 200).type('text/html; charset=utf-8').send(html)
   })
 

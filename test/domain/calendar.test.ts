@@ -65,6 +65,33 @@ t.test('year coverage', async t => {
   t.equal(cal.nextWorkingDay('2027-01-02'), '2027-01-04')
 })
 
+t.test('coverage: the years listed, and a warning 60 days before they run out', async t => {
+  t.equal(cal.coveredThrough('2025-06-01'), 2026, '2025 and 2026 in a row')
+  t.equal(cal.coveredThrough('2026-12-31'), 2026)
+  t.equal(cal.coveredThrough('2027-01-01'), undefined)
+  t.same(cal.coverage('2026-03-01'), { kind: 'covered', years: [2025, 2026], through: 2026, daysLeft: 306 })
+  t.same(cal.coverage('2026-11-01'), { kind: 'covered', years: [2025, 2026], through: 2026, daysLeft: 61 })
+  t.same(cal.coverage('2026-11-02'), { kind: 'ending', years: [2025, 2026], through: 2026, daysLeft: 60 }, '60 days before 2027 begins')
+  t.same(cal.coverage('2026-12-31'), { kind: 'ending', years: [2025, 2026], through: 2026, daysLeft: 1 })
+  t.same(cal.coverage('2027-01-01'), { kind: 'uncovered', years: [2025, 2026], through: 2026 }, 'past it')
+  t.same(cal.coverage('2024-05-01'), { kind: 'uncovered', years: [2025, 2026], through: undefined }, 'before it')
+  t.same(new WorkingCalendar([]).coverage('2026-05-01'), { kind: 'uncovered', years: [], through: undefined })
+
+  const withNext = new WorkingCalendar([...parseCalendarFile(readFileSync(CALENDAR_FILE, 'utf8')), { day: '2027-02-06', kind: 'holiday' }])
+  t.same(withNext.coverage('2026-12-01'), { kind: 'covered', years: [2025, 2026, 2027], through: 2027, daysLeft: 396 }, 'importing the next year ends the warning')
+  const gap = new WorkingCalendar([{ day: '2025-10-01', kind: 'holiday' }, { day: '2027-10-01', kind: 'holiday' }])
+  t.equal(gap.coveredThrough('2025-03-01'), 2025, 'a missing year ends the run')
+
+  const workdayOnly = new WorkingCalendar([{ day: '2026-10-01', kind: 'holiday' }, { day: '2027-01-04', kind: 'workday' }])
+  t.same(workdayOnly.coveredYears(), [2026], 'a make-up working day alone does not cover its year')
+
+  // A handling deadline set in December 2026 runs into 2027, whose Spring Festival is not listed:
+  // computed on weekends only, and visibly so.
+  const due = cal.lastDayBefore(cal.dueInstant(new Date('2026-12-01T02:00:00Z'), 60, 'working_days'))
+  t.equal(due, '2027-02-23')
+  t.equal(cal.covers(due), false)
+})
+
 t.test('the local day of an instant in Asia/Shanghai (UTC+8)', async t => {
   t.equal(cal.timeZone, 'Asia/Shanghai', 'the default business time zone')
   t.equal(cal.localDay(new Date('2026-03-10T15:30:00Z')), '2026-03-10', '23:30 in Beijing is still that day')

@@ -12,7 +12,7 @@ t.test('healthz answers while the process runs; readyz when the database is migr
   t.same(health.json(), { status: 'ok' })
   const ready = await app.inject('/readyz')
   t.equal(ready.statusCode, 200)
-  t.same(ready.json(), { status: 'ready', database: 'ok', pendingMigrations: [] })
+  t.match(ready.json(), { status: 'ready', database: 'ok', pendingMigrations: [], calendar: { coveredThrough: '2026-12-31' } }, 'the seeded calendar lists 2025 and 2026')
 })
 
 t.test('readyz is 503 while a migration is pending', async t => {

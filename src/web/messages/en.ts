@@ -517,6 +517,8 @@ export const en: Record<MessageKey, string> = {
   'staff.forbidden.intake': 'Only intake officers, handlers, heads of unit and administrators can register reports.',
   'staff.back': 'Back to the case queue',
   'staffApi.bearerRequired': 'Send the session token as Authorization: Bearer <token>',
+  'calendarNotice.ending': 'The working-day calendar only covers public holidays up to {through}. Import the {next} holiday arrangements (portal calendar import): deadlines after {through} are counted with weekends only.',
+  'calendarNotice.none': 'The working-day calendar lists no public holidays for {next}. Import them (portal calendar import): deadlines are counted with weekends only until then.',
   'routing.rule': 'Routed by the category’s routing rule',
   'routing.conflict_of_interest': 'Conflict of interest: the unit is the one reported on, or its head is the person reported, so the unit above handles it',
   'routing.inactive_unit': 'The unit of the routing rule is inactive, so the unit above handles it',

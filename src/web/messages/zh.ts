@@ -516,6 +516,8 @@ export const zh = {
   'staff.forbidden.intake': '只有登记人员、承办人员、单位负责人和管理员可以代为登记举报。',
   'staff.back': '返回待办案件',
   'staffApi.bearerRequired': '请在 Authorization 请求头中以 Bearer 方式提供登录令牌',
+  'calendarNotice.ending': '工作日历只覆盖到 {through} 年，请导入 {next} 年的节假日安排（portal calendar import）。此后的期限只按周末计算。',
+  'calendarNotice.none': '工作日历没有 {next} 年的节假日安排，请导入（portal calendar import）。目前的期限只按周末计算。',
   'routing.rule': '按分办规则分办',
   'routing.conflict_of_interest': '回避：承办单位是被反映单位，或其负责人是被反映人，改由上级单位办理',
   'routing.inactive_unit': '分办规则指定的单位已停用，改由上级单位办理',
