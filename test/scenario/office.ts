@@ -494,10 +494,12 @@ export class Office {
         texts.push((await this.send('GET /track/case', browser.get('/track/case'))).body)
       }
       // The reporter may name a unit themselves (the unit reported on): that name is theirs to see.
+      // What the reporter wrote is theirs to read (a place such as 县人社局三楼窗口), and so is the unit
+      // they named, with any unit's name inside it (县委组织部 in 县委组织部干部监督科).
       const named = this.reference.unitByCode.get(model.arrival.fields.subjectUnit ?? '')
+      const theirs = [...Object.values(model.arrival.fields), ...(named === undefined ? [] : [named.nameZh, named.nameEn])].filter(v => v.length > 1)
       for (const shown of texts) {
-        // …and a unit's name inside it (县委组织部 in 县委组织部干部监督科) is part of it.
-        const text = named === undefined ? shown : shown.split(named.nameZh).join('').split(named.nameEn).join('')
+        const text = theirs.reduce((rest, own) => rest.split(escapeHtml(own)).join('').split(own).join(''), shown)
         if (text.includes('内部备注')) this.fail('reporters never see internal notes', `${model.caseNumber} shows an internal note`)
         const staffName = staffNames.find(name => text.includes(name))
         if (staffName !== undefined) this.fail('reporters never see staff names', `${model.caseNumber} shows ${staffName}`)
@@ -638,6 +640,10 @@ function isWeekend (day: string): boolean {
 
 function trackingCodeIn (html: string): string | undefined {
   return /class="tracking-code"[^>]*>\s*(?:<strong>)?\s*([0-9A-Z]{4}(?:-[0-9A-Z]{4}){3})/.exec(html)?.[1]
+}
+
+function escapeHtml (text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
 }
 
 function errorSummary (html: string): string {
