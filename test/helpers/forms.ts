@@ -5,7 +5,8 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 export class Browser {
   private readonly cookies = new Map<string, string>()
 
-  constructor (readonly app: FastifyInstance, readonly headers: Record<string, string> = {}) {}
+  /** `remoteAddress`: the client address the app sees (per-client limits key on it). */
+  constructor (readonly app: FastifyInstance, readonly headers: Record<string, string> = {}, readonly remoteAddress?: string) {}
 
   /** A cookie the browser already holds, e.g. a session made without signing in. */
   setCookie (name: string, value: string): this {
@@ -27,13 +28,14 @@ export class Browser {
   }
 
   async get (url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-    return this.remember(await this.app.inject({ method: 'GET', url, headers: { ...this.headers, cookie: this.cookieHeader(), ...headers } }))
+    return this.remember(await this.app.inject({ method: 'GET', url, ...this.from(), headers: { ...this.headers, cookie: this.cookieHeader(), ...headers } }))
   }
 
   async postForm (url: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
     return this.remember(await this.app.inject({
       method: 'POST',
       url,
+      ...this.from(),
       headers: { ...this.headers, cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded', ...headers },
       payload: new URLSearchParams(fields).toString()
     }))
@@ -44,9 +46,14 @@ export class Browser {
     return this.remember(await this.app.inject({
       method: 'POST',
       url,
+      ...this.from(),
       headers: { ...this.headers, cookie: this.cookieHeader(), 'content-type': contentType, ...headers },
       payload: body
     }))
+  }
+
+  private from (): { remoteAddress?: string } {
+    return this.remoteAddress === undefined ? {} : { remoteAddress: this.remoteAddress }
   }
 
   /** Opens a page and returns the CSRF token of its form. */

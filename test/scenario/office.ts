@@ -83,6 +83,7 @@ export interface ScenarioSummary {
   reports: Record<string, number>
   actions: Record<string, Record<string, number>>
   reporter: Record<string, number>
+  hostile: Record<string, number>
   steps: Record<string, number>
   mails: { queued: number, sent: number, toReporters: number }
   statuses: Record<string, number>
@@ -106,7 +107,7 @@ export class Office {
   readonly staff: StaffMember[] = []
   readonly summary: ScenarioSummary = {
     days: 0, reports: {}, actions: {}, reporter: {}, steps: {}, mails: { queued: 0, sent: 0, toReporters: 0 }, statuses: {},
-    requests: 0, invariantChecks: 0, outsiderProbes: 0, escalatedTwice: 0, holidaysPassed: 0, makeUpDaysWorked: 0
+    hostile: {}, requests: 0, invariantChecks: 0, outsiderProbes: 0, escalatedTwice: 0, holidaysPassed: 0, makeUpDaysWorked: 0
   }
 
   private reference!: ReferenceData
@@ -114,6 +115,7 @@ export class Office {
   private noteCounter = 0
   private png: Buffer | undefined
   private lastCheckMs = 0
+  private hostileVisitors = 0
   private mailer: ReturnType<typeof createDeliver> | undefined
 
   constructor (readonly app: FastifyInstance, readonly clock: SimClock, readonly options: ScenarioOptions) {
@@ -199,22 +201,28 @@ export class Office {
 
   // ---- reporters file ----
 
+  /** Each reporter writes from an address of their own (per-client limits apply to each alone). */
+  private reporterAddress (n: number): string {
+    return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`
+  }
+
   private async file (arrival: Arrival): Promise<void> {
+    const from = this.reporterAddress(this.cases.length + 1)
     const files: Part[] = []
     for (let k = 0; k < arrival.files; k++) files.push({ name: 'attachments', filename: `证据${k + 1}.png`, content: this.png ??= await pngWithTextChunk(), type: 'image/png' })
     const lang: 'zh' | 'en' = arrival.channel === 'web' && this.rng.chance(0.2) ? 'en' : 'zh'
     let code: string | undefined
     if (arrival.channel === 'api') {
       const res = files.length === 0
-        ? await this.inject({ method: 'POST', url: '/api/v1/reports', headers: { 'accept-language': lang }, payload: arrival.fields })
+        ? await this.inject({ method: 'POST', url: '/api/v1/reports', remoteAddress: from, headers: { 'accept-language': lang }, payload: arrival.fields })
         : await (async () => {
           const { body, contentType } = (await import('../helpers/forms.js')).multipart([...fieldParts(arrival.fields), ...files])
-          return await this.inject({ method: 'POST', url: '/api/v1/reports', headers: { 'content-type': contentType }, payload: body })
+          return await this.inject({ method: 'POST', url: '/api/v1/reports', remoteAddress: from, headers: { 'content-type': contentType }, payload: body })
         })()
       if (res.statusCode !== 201) this.fail('every report is acknowledged', `the API refused report ${this.cases.length + 1}: ${res.statusCode} ${res.body}`)
       code = (res.json() as { trackingCode: string }).trackingCode
     } else if (arrival.channel === 'web') {
-      const browser = new Browser(this.app)
+      const browser = new Browser(this.app, {}, from)
       const form = await this.send('GET /report', browser.get(`/report?lang=${lang}`))
       const hidden = { _csrf: hiddenField(form.body, '_csrf'), submissionToken: hiddenField(form.body, 'submissionToken') }
       const posted = await this.send('POST /report', browser.postMultipart('/report', [...fieldParts({ ...hidden, ...arrival.fields }), ...files]))
@@ -370,6 +378,65 @@ export class Office {
     }
   }
 
+  // ---- hostile moves: what a portal open to everyone meets every day ----
+
+  /** A different client address for each hostile visitor, so that per-client limits apply to them alone. */
+  private hostileAddress (): string {
+    this.hostileVisitors++
+    return `198.51.${(this.hostileVisitors >> 8) & 255}.${this.hostileVisitors & 255}`
+  }
+
+  private async hostile (): Promise<void> {
+    // Someone guesses tracking codes: not found, then refused; a reporter's own code still opens.
+    const guesser = this.hostileAddress()
+    for (let k = 0; k < 8; k++) {
+      const code = Array.from({ length: 16 }, () => this.rng.pick([...'0123456789ABCDEFGHJKMNPQRSTVWXYZ'])).join('')
+      const res = await this.inject({ method: 'POST', url: '/api/v1/track', remoteAddress: guesser, payload: { trackingCode: code } })
+      if (res.statusCode !== 404 && res.statusCode !== 429) this.fail('guessed codes open nothing', `a guessed code answered ${res.statusCode}`)
+      count(this.summary.hostile, `guessed code: ${res.statusCode}`)
+    }
+    // Once a week, a flood of reports from one address: refused past the hourly limit, and every acknowledged one kept.
+    const flooder = this.hostileAddress()
+    const floodSize = this.summary.days % 7 === 2 ? this.app.config.limits.submissionsPerHour + 3 : 0
+    for (let k = 0; k < floodSize; k++) {
+      const res = await this.inject({ method: 'POST', url: '/api/v1/reports', remoteAddress: flooder, payload: { category: 'other', subjectName: '某某', content: `同一来源在短时间内的大量举报之一（第${k + 1}件），内容重复。` } })
+      count(this.summary.hostile, `flood: ${res.statusCode}`)
+      if (res.statusCode === 201) {
+        const { trackingCode } = res.json() as { trackingCode: string }
+        const opened = await this.inject({ method: 'POST', url: '/api/v1/track', remoteAddress: flooder, payload: { trackingCode } })
+        if (opened.statusCode !== 200 && opened.statusCode !== 429) this.fail('every acknowledged report opens with its code', `a flood report answered ${opened.statusCode}`)
+      } else if (res.statusCode !== 429) this.fail('a flood is refused with 429', `answered ${res.statusCode}: ${res.body}`)
+    }
+    // Markup and SQL in every field: stored as text, shown escaped to staff and to the reporter.
+    const payload = '<script>alert(1)</script>"><img src=x onerror=alert(2)>\'; DROP TABLE reports; --'
+    const filed = await this.inject({ method: 'POST', url: '/api/v1/reports', remoteAddress: this.hostileAddress(), payload: { category: 'other', subjectName: payload, place: payload, when: payload, content: `反映内容：${payload}` } })
+    if (filed.statusCode !== 201) this.fail('hostile text is taken as text', `answered ${filed.statusCode}: ${filed.body}`)
+    const { trackingCode, caseNumber } = filed.json() as { trackingCode: string, caseNumber: string }
+    const browser = new Browser(this.app)
+    const form = await this.send('GET /track', browser.get('/track'))
+    await this.send('POST /track', browser.postForm('/track', { _csrf: hiddenField(form.body, '_csrf'), trackingCode }))
+    const reporterPage = await this.send('GET /track/case', browser.get('/track/case'))
+    const admin = this.member('zuzhibu', 'admin')!
+    const staffPage = await this.inject({ url: `/staff/cases/${caseNumber}`, headers: { cookie: `${STAFF_COOKIE}=${await this.tokenOf(admin)}` } })
+    for (const [who, page] of [['reporter', reporterPage], ['staff', staffPage]] as const) {
+      if (page.statusCode !== 200) this.fail('hostile text is taken as text', `the ${who} page answered ${page.statusCode}`)
+      if (page.body.includes('<script>alert') || page.body.includes('<img src=x')) this.fail('markup is escaped', `the ${who} page of ${caseNumber} shows the markup unescaped`)
+    }
+    if (await this.app.db.selectFrom('reports').select('id').where('case_number', '=', caseNumber).executeTakeFirst() === undefined) this.fail('hostile text is taken as text', `${caseNumber} is gone`)
+    // Staff of one unit try the cases of another by number: not found, whatever the number.
+    const outsider = this.member('xuanchuanbu', 'handler')!
+    for (const guess of ['2026-000001', '2026-999999', '../2026-000001', '2026-000001%00']) {
+      const res = await this.inject({ url: `/api/v1/staff/cases/${guess}`, headers: { authorization: `Bearer ${await this.tokenOf(outsider)}` } })
+      if (res.statusCode !== 404 && !(res.statusCode === 200 && this.ownCase(guess, 'xuanchuanbu'))) this.fail('staff of another unit get 404 everywhere', `${guess}: ${res.statusCode}`)
+    }
+    count(this.summary.hostile, 'days')
+  }
+
+  private ownCase (caseNumber: string, unitCode: string): boolean {
+    const model = this.cases.find(c => c.caseNumber === caseNumber)
+    return model !== undefined && [...model.units].some(id => this.unitCode(id) === unitCode)
+  }
+
   // ---- reporters follow their cases ----
 
   private async reporters (): Promise<void> {
@@ -382,7 +449,7 @@ export class Office {
         count(this.summary.reporter, 'replied')
       } else if ((status === 'closed' || status === 'rejected') && model.arrival.writesAfterEnd && !model.triedAfterEnd) {
         model.triedAfterEnd = true
-        const res = await this.inject({ method: 'POST', url: '/api/v1/track/messages', headers: { 'accept-language': model.lang }, payload: { trackingCode: model.code, body: '我对处理结果有不同意见。' } })
+        const res = await this.inject({ method: 'POST', url: '/api/v1/track/messages', remoteAddress: this.reporterAddress(model.n), headers: { 'accept-language': model.lang }, payload: { trackingCode: model.code, body: '我对处理结果有不同意见。' } })
         count(this.summary.reporter, `wrote after ${status}: ${res.statusCode}`)
         if (res.statusCode !== 409) this.fail('a reply to a finished case is refused with what to do instead', `${model.caseNumber} (${status}) answered ${res.statusCode}: ${res.body}`)
       }
@@ -394,11 +461,11 @@ export class Office {
     if (this.rng.chance(0.5)) {
       const { multipart } = await import('../helpers/forms.js')
       const { body: payload, contentType } = multipart([...fieldParts({ trackingCode: model.code, body }), ...files])
-      const res = await this.inject({ method: 'POST', url: '/api/v1/track/messages', headers: { 'content-type': contentType }, payload })
+      const res = await this.inject({ method: 'POST', url: '/api/v1/track/messages', remoteAddress: this.reporterAddress(model.n), headers: { 'content-type': contentType }, payload })
       if (res.statusCode !== 201) this.fail('a reporter\'s reply is taken', `${model.caseNumber}: ${res.statusCode} ${res.body}`)
       return
     }
-    const browser = new Browser(this.app)
+    const browser = new Browser(this.app, {}, this.reporterAddress(model.n))
     const form = await this.send('GET /track', browser.get('/track'))
     const opened = await this.send('POST /track', browser.postForm('/track', { _csrf: hiddenField(form.body, '_csrf'), trackingCode: model.code }))
     if (opened.statusCode !== 303) this.fail('every acknowledged report opens with its code', `${model.caseNumber}: the tracking form answered ${opened.statusCode}`)
@@ -475,19 +542,19 @@ export class Office {
     const staffNames = [...this.staff.map(s => s.name), ...this.reference.units.flatMap(u => u.headName === null ? [] : [u.headName])]
     const pageSample = new Set(Array.from({ length: Math.min(8, cases.length) }, () => this.rng.int(0, cases.length - 1)))
     for (const [index, model] of cases.entries()) {
-      if (this.rng.chance(0.03)) {
+      if (this.rng.chance(0.01)) {
         // A reporter mistypes the code (a group short): told what a code looks like, not "not found".
-        const typo = await this.inject({ method: 'POST', url: '/api/v1/track', headers: { 'accept-language': 'zh' }, payload: { trackingCode: model.code.slice(0, -1) } })
+        const typo = await this.inject({ method: 'POST', url: '/api/v1/track', remoteAddress: this.reporterAddress(model.n), headers: { 'accept-language': 'zh' }, payload: { trackingCode: model.code.slice(0, -1) } })
         if (typo.statusCode !== 400 || !typo.body.includes('16')) this.fail('a malformed code is told its form', `${typo.statusCode} ${typo.body}`)
         count(this.summary.reporter, 'mistyped a code')
       }
-      const res = await this.inject({ method: 'POST', url: '/api/v1/track', headers: { 'accept-language': model.lang }, payload: { trackingCode: model.code } })
+      const res = await this.inject({ method: 'POST', url: '/api/v1/track', remoteAddress: this.reporterAddress(model.n), headers: { 'accept-language': model.lang }, payload: { trackingCode: model.code } })
       if (res.statusCode !== 200) this.fail('every acknowledged report opens with its code', `${model.caseNumber} (${model.arrival.channel}) answered ${res.statusCode}`)
       const doc = res.json() as { receivedAt: string, events: Array<{ type: string }> }
       if (doc.receivedAt !== model.receivedAt || doc.events[0]?.type !== 'received') this.fail('every acknowledged report opens with its code', `${model.caseNumber} opened another report`)
       const texts = [res.body]
       if (pageSample.has(index)) {
-        const browser = new Browser(this.app, { 'accept-language': model.lang })
+        const browser = new Browser(this.app, { 'accept-language': model.lang }, this.reporterAddress(model.n))
         const form = await this.send('GET /track', browser.get('/track'))
         const opened = await this.send('POST /track', browser.postForm('/track', { _csrf: hiddenField(form.body, '_csrf'), trackingCode: model.code }))
         if (opened.statusCode !== 303) this.fail('every acknowledged report opens with its code', `${model.caseNumber}: the tracking page answered ${opened.statusCode}`)
@@ -550,7 +617,8 @@ export class Office {
     const byReport = new Map<number, typeof mails>()
     for (const mail of mails) byReport.set(mail.report_id!, [...(byReport.get(mail.report_id!) ?? []), mail])
     if (full) {
-      this.summary.mails.queued = mails.length
+      const all = await this.app.db.selectFrom('mail_outbox').select(eb => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+      this.summary.mails.queued = Number(all.n)
       this.summary.mails.toReporters = 0
     }
     for (const model of cases) {
@@ -616,6 +684,7 @@ export class Office {
           for (const model of this.cases.filter(c => c.nextLookMs <= this.clock.ms)) await unlessSkipped(async () => await this.work(model))
           if (h === 10) await unlessSkipped(async () => await this.supervise())
           if (h === 14) await unlessSkipped(async () => await this.browse())
+          if (h === 15) await unlessSkipped(async () => await this.hostile())
         }
         if (h % 3 === 0 || this.isOfficeHour(this.clock.ms)) await unlessSkipped(async () => await this.reporters())
         this.clock.set(hourStart + 59 * 60_000)
@@ -660,6 +729,7 @@ export function summaryTable (s: ScenarioSummary): string {
     ['ladder steps', Object.entries(s.steps).map(([k, v]) => `${k} ${v}`).join(', ')],
     ['escalated twice', String(s.escalatedTwice)],
     ['reporters', Object.entries(s.reporter).map(([k, v]) => `${k} ${v}`).join(', ')],
+    ['hostile moves', Object.entries(s.hostile).map(([k, v]) => `${k} ${v}`).join(', ')],
     ['mail queued / sent / to reporters', `${s.mails.queued} / ${s.mails.sent} / ${s.mails.toReporters}`],
     ['requests / outsider probes / daily checks', `${s.requests} / ${s.outsiderProbes} / ${s.invariantChecks}`],
     ...Object.entries(s.actions).sort().map(([action, results]) => [`action ${action}`, Object.entries(results).map(([k, v]) => `${k}×${v}`).join(', ')] as [string, string])

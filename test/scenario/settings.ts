@@ -1,9 +1,9 @@
-/** Limits raised so that a month of one office's traffic from one test client is not throttled. */
+/**
+ * The per-client limits stay as shipped, since each reporter writes from an address of their
+ * own; only tracking look-ups per address are raised, because the rate limiter's windows run on
+ * the machine's clock while the scenario compresses weeks of a reporter's look-ups into minutes.
+ */
 export const SCENARIO_ENV = {
-  SUBMISSIONS_PER_HOUR: '100000',
-  SUBMISSIONS_PER_DAY: '100000',
   TRACKING_PER_QUARTER_HOUR: '1000000',
-  TRACKING_MISSES_PER_CLIENT: '1000',
-  TRACKING_MISSES_GLOBAL: '100000',
   PUBLIC_URL: 'https://jubao.example.gov.cn'
 }
