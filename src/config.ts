@@ -28,6 +28,8 @@ export interface Config {
   hotline: string
   mailbox: string
   attachmentLimits: { maxFileBytes: number, maxTotalBytes: number, maxFiles: number }
+  /** `auto`: clean PDF, office, audio and video files with mat2 and ffmpeg where installed; `off`: refuse those types. */
+  metadataTools: 'auto' | 'off'
   /** Staff of these roles must sign in with a TOTP code as well as their password. */
   staffTotpRoles: StaffRole[]
   limits: {
@@ -73,6 +75,7 @@ const schema = {
     ATTACHMENT_MAX_FILE_MB: { type: 'integer', minimum: 1, maximum: 1024, description: 'a whole number of megabytes from 1 to 1024' },
     ATTACHMENT_MAX_TOTAL_MB: { type: 'integer', minimum: 1, maximum: 4096, description: 'a whole number of megabytes from 1 to 4096' },
     ATTACHMENT_MAX_FILES: { type: 'integer', minimum: 0, maximum: 100, description: 'a whole number from 0 to 100' },
+    METADATA_TOOLS: { type: 'string', enum: ['auto', 'off'], description: 'auto (use mat2 and ffmpeg where installed) or off' },
     SUBMISSIONS_PER_HOUR: { type: 'integer', minimum: 1, description: 'a whole number of reports per client per hour (at least 1)' },
     SUBMISSIONS_PER_DAY: { type: 'integer', minimum: 1, description: 'a whole number of reports per client per day (at least 1)' },
     TRACKING_PER_QUARTER_HOUR: { type: 'integer', minimum: 1, description: 'a whole number of tracking requests per client per 15 minutes (at least 1)' },
@@ -170,6 +173,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
       maxTotalBytes: ((input.ATTACHMENT_MAX_TOTAL_MB as number | undefined) ?? 50) * MB,
       maxFiles: (input.ATTACHMENT_MAX_FILES as number | undefined) ?? 10
     },
+    metadataTools: (input.METADATA_TOOLS as Config['metadataTools'] | undefined) ?? 'auto',
     limits: {
       submissionsPerHour: (input.SUBMISSIONS_PER_HOUR as number | undefined) ?? 20,
       submissionsPerDay: (input.SUBMISSIONS_PER_DAY as number | undefined) ?? 60,

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs'
 import { fileTypeFromFile } from 'file-type'
 
 /** How a type's metadata is removed before the file is stored. */
-export type Treatment = 'image' | 'pdf' | 'ooxml' | 'odf' | 'cfb' | 'as-is'
+export type Treatment = 'image' | 'pdf' | 'ooxml' | 'odf' | 'cfb' | 'media' | 'as-is'
 
 export interface DetectedType {
   /** As detected from the content; refined for legacy office files once their container is read. */
@@ -30,22 +30,27 @@ const allowedTypes: ReadonlyMap<string, Treatment> = new Map<string, Treatment>(
   ['application/vnd.oasis.opendocument.spreadsheet', 'odf'],
   ['application/vnd.oasis.opendocument.presentation', 'odf'],
   ['application/x-cfb', 'cfb'],
-  ['audio/mpeg', 'as-is'],
-  ['audio/mp4', 'as-is'],
-  ['audio/x-m4a', 'as-is'],
-  ['audio/aac', 'as-is'],
-  ['audio/wav', 'as-is'],
-  ['audio/ogg', 'as-is'],
-  ['audio/ogg; codecs=opus', 'as-is'],
-  ['audio/amr', 'as-is'],
-  ['audio/flac', 'as-is'],
-  ['video/mp4', 'as-is'],
-  ['video/quicktime', 'as-is'],
-  ['video/3gpp', 'as-is'],
-  ['video/webm', 'as-is'],
-  ['video/vnd.avi', 'as-is'],
-  ['video/matroska', 'as-is']
+  ['audio/mpeg', 'media'],
+  ['audio/mp4', 'media'],
+  ['audio/x-m4a', 'media'],
+  ['audio/aac', 'media'],
+  ['audio/wav', 'media'],
+  ['audio/ogg', 'media'],
+  ['audio/ogg; codecs=opus', 'media'],
+  ['audio/amr', 'media'],
+  ['audio/flac', 'media'],
+  ['video/mp4', 'media'],
+  ['video/quicktime', 'media'],
+  ['video/3gpp', 'media'],
+  ['video/webm', 'media'],
+  ['video/vnd.avi', 'media'],
+  ['video/matroska', 'media']
 ])
+
+/** The allowed media types (as detected) and how each is cleaned; plain text is allowed besides. */
+export function allowedMediaTypes (): ReadonlyMap<string, Treatment> {
+  return allowedTypes
+}
 
 /**
  * The type of a file by its content alone, or undefined when it is not on the allow-list.

@@ -5,6 +5,7 @@ export type AttachmentErrorCode =
   | 'type_not_allowed'
   | 'empty_file'
   | 'unreadable'
+  | 'cannot_clean'
 
 export interface BilingualMessage { zh: string, en: string }
 
@@ -15,6 +16,8 @@ const statusCodes = {
   type_not_allowed: 415,
   // We cannot strip what we cannot parse, so the content is refused as a format we do not take.
   unreadable: 415,
+  // Accepting it would keep its metadata (the tool that removes it is missing, or there is none).
+  cannot_clean: 415,
   empty_file: 400
 } as const satisfies Record<AttachmentErrorCode, number>
 
@@ -74,6 +77,29 @@ export function emptyFile (fileName: string): AttachmentError {
   }, fileName)
 }
 
+/** What a type is called in a refusal. */
+export const typeNames = {
+  pdf: { zh: 'PDF 文件', en: 'PDF file' },
+  office: { zh: 'Office 文档', en: 'office document' },
+  media: { zh: '音频或视频文件', en: 'audio or video file' }
+} as const satisfies Record<string, BilingualMessage>
+
+/** A type of file we would take if the tool that cleans it were installed. */
+export function cannotClean (fileName: string, typeName: BilingualMessage): AttachmentError {
+  return new AttachmentError('cannot_clean', {
+    zh: `附件“${fileName}”（${typeName.zh}）：该类型文件目前无法去除元数据，暂不接收。可将内容截图为 JPEG 或 PNG 图片上传，或在正文中描述。`,
+    en: `"${fileName}" (${typeName.en}): metadata cannot be removed from this type of file at present, so it is not accepted. You can upload screenshots as JPEG or PNG images instead, or describe the content in your report.`
+  }, fileName)
+}
+
+/** Word, Excel and PowerPoint 97–2003 files keep authors and editors in places no tool we use cleans. */
+export function legacyOffice (fileName: string): AttachmentError {
+  return new AttachmentError('cannot_clean', {
+    zh: `附件“${fileName}”是旧版 Office 格式（.doc、.xls 或 .ppt），其中的作者等元数据目前无法去除，暂不接收。请另存为 .docx、.xlsx、.pptx 或 PDF 后重新上传。`,
+    en: `"${fileName}" is in an old Office format (.doc, .xls or .ppt) whose author and other metadata cannot be removed at present, so it is not accepted. Please save it as .docx, .xlsx, .pptx or PDF and upload it again.`
+  }, fileName)
+}
+
 /** Why a file of an allowed type could not be processed, completing "… could not be processed: ". */
 export const unreadableReasons = {
   image: {
@@ -83,6 +109,14 @@ export const unreadableReasons = {
   encryptedPdf: {
     zh: 'PDF 已加密或设有密码。请上传未加密的版本。',
     en: 'the PDF is encrypted or password-protected. Please upload a copy without encryption.'
+  },
+  pdfImage: {
+    zh: 'PDF 中含有本系统无法去除元数据的图像（如 JPEG 2000）。请将各页另存为 JPEG 或 PNG 图片后上传。',
+    en: 'the PDF holds images whose metadata this system cannot remove (such as JPEG 2000). Please save its pages as JPEG or PNG images and upload those.'
+  },
+  cleaning: {
+    zh: '无法去除其中的元数据：文件可能已损坏，或含有无法清理的嵌入内容。请另存为 PDF、JPEG 或 PNG（音视频请转换为 MP4 或 MP3）后重新上传。',
+    en: 'its metadata could not be removed: the file may be damaged or hold embedded content that cannot be cleaned. Please save it as PDF, JPEG or PNG (audio and video as MP4 or MP3) and upload it again.'
   },
   pdf: {
     zh: 'PDF 已损坏或无法解析。',

@@ -89,7 +89,8 @@ export class AttachmentStore {
       const path = join(this.#temporaryDir, name)
       const stats = await stat(path).catch(() => undefined)
       if (stats === undefined || Date.now() - stats.mtimeMs <= olderThanMs) continue
-      await rm(path, { force: true })
+      // Recursive: a metadata tool's working folder is a folder (see external-tools.ts).
+      await rm(path, { force: true, recursive: true })
       removed += 1
     }
     return removed

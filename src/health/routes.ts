@@ -1,5 +1,7 @@
 import { sql } from 'kysely'
 import type { FastifyPluginAsync } from 'fastify'
+import { metadataTools } from '../attachments/external-tools.js'
+import { refusedTypes } from '../attachments/remove-metadata.js'
 import { pendingMigrations } from '../db/migrate.js'
 import { readinessCalendar } from '../reference/calendar-status.js'
 
@@ -18,6 +20,16 @@ const statusSchema = {
         warning: { type: 'string' }
       },
       required: ['coveredThrough']
+    },
+    metadata: {
+      type: 'object',
+      description: 'the programs that remove metadata from attachments, and the types refused for want of them (readiness does not depend on them)',
+      properties: {
+        mat2: { type: 'boolean' },
+        ffmpeg: { type: 'boolean' },
+        refused: { type: 'array', items: { type: 'string' } }
+      },
+      required: ['mat2', 'ffmpeg', 'refused']
     }
   },
   required: ['status']
@@ -44,7 +56,9 @@ const healthRoutes: FastifyPluginAsync = async (fastify) => {
     }
     // The app clock (fastify.now()) once it lands; until then the real one, at the edge.
     const calendar = readinessCalendar((await fastify.reference.get()).calendar, fastify.now())
-    return { status: 'ready', database: 'ok', pendingMigrations: [], calendar }
+    const tools = await metadataTools()
+    const metadata = { mat2: tools.mat2.size > 0, ffmpeg: tools.ffmpeg, refused: refusedTypes(tools) }
+    return { status: 'ready', database: 'ok', pendingMigrations: [], calendar, metadata }
   })
 }
 

@@ -1,6 +1,8 @@
 import fastifyMultipart from '@fastify/multipart'
 import { join } from 'node:path'
 import fp from 'fastify-plugin'
+import { metadataTools, useMetadataTools } from '../attachments/external-tools.js'
+import { refusedTypes } from '../attachments/remove-metadata.js'
 import { AttachmentStore } from '../attachments/store.js'
 import type { CasesDeps } from '../cases/service.js'
 import type { IntakeDeps } from './service.js'
@@ -22,6 +24,10 @@ export default fp(async (fastify) => {
     limits: { fileSize: config.attachmentLimits.maxFileBytes + 1, files: config.attachmentLimits.maxFiles + 1, fieldSize: 64 * 1024, fields: 40 }
   })
   fastify.decorate('attachments', new AttachmentStore(join(config.dataDir, 'attachments')))
+  useMetadataTools(config.metadataTools)
+  const tools = await metadataTools()
+  const refused = refusedTypes(tools)
+  fastify.log.info({ mat2: tools.mat2.size > 0, ffmpeg: tools.ffmpeg, refused }, 'attachments: metadata tools')
   fastify.decorate('intakeDeps', { db: fastify.db, secrets: fastify.secrets, reference: fastify.reference, now: fastify.now })
   fastify.decorate('casesDeps', {
     db: fastify.db,

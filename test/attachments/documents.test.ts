@@ -24,6 +24,11 @@ async function refusal (t: Test, content: Buffer, name: string): Promise<Attachm
   return error as AttachmentError
 }
 
+/** XML text with character references read (mat2 writes XML as ASCII). */
+function textOf (xml: string | undefined): string {
+  return (xml ?? '').replace(/&#(\d+);/g, (_, code: string) => String.fromCodePoint(Number(code)))
+}
+
 interface ZipEntryContent { name: string, compressionMethod: number, modified: Date, text: string }
 
 async function unzip (zipped: Buffer): Promise<ZipEntryContent[]> {
@@ -62,19 +67,18 @@ t.test('an encrypted PDF is refused, as is one that cannot be parsed', async t =
   t.match(broken, { code: 'unreadable', statusCode: 415, messages: { en: /damaged/ } })
 })
 
-t.test('a Word document loses its core, app and custom properties; its content and order stay', async t => {
+t.test('a Word document loses its core, app and custom properties; its content stays', async t => {
   const original = await docxWithProperties()
   const { stored, path } = await store(t, original, 'complaint.docx')
   t.equal(stored.mediaType, 'application/vnd.openxmlformats-officedocument.wordprocessingml.document')
   const storedBytes = await readFile(path)
   t.notOk(storedBytes.includes(SECRET))
 
-  const before = await unzip(original)
   const after = await unzip(storedBytes)
-  t.same(after.map(e => e.name), before.map(e => e.name), 'the same parts in the same order')
-  t.equal(after.find(e => e.name === 'word/document.xml')?.text, DOCX_BODY)
+  t.match(after.map(e => e.name), ['[Content_Types].xml', '_rels/.rels', 'docProps/app.xml', 'docProps/core.xml', 'word/document.xml'], 'the parts that make the document are kept')
+  t.match(textOf(after.find(e => e.name === 'word/document.xml')?.text), '<w:t>证据 evidence</w:t>')
   t.notOk(after.some(e => e.text.includes(SECRET)), 'no part names the author')
-  t.match(after.find(e => e.name === 'docProps/core.xml')?.text, /<cp:coreProperties [^>]*\/>$/)
+  t.notMatch(after.find(e => e.name === 'docProps/core.xml')?.text, /creator|lastModifiedBy/)
   t.ok(after.every(e => e.modified.getFullYear() === 1980), 'no entry tells when it was edited')
 })
 
@@ -84,7 +88,7 @@ t.test('an OpenDocument text loses meta.xml and settings.xml, and stays an OpenD
   const entries = await unzip(await readFile(path))
   t.match(entries[0], { name: 'mimetype', compressionMethod: 0, text: 'application/vnd.oasis.opendocument.text' }, 'mimetype first and stored')
   t.notOk(entries.some(e => e.text.includes(SECRET)))
-  t.match(entries.find(e => e.name === 'content.xml')?.text, '证据')
+  t.match(textOf(entries.find(e => e.name === 'content.xml')?.text), '证据')
   t.match(await fileTypeFromFile(path), { mime: 'application/vnd.oasis.opendocument.text' })
 })
 
@@ -94,15 +98,10 @@ t.test('an office package that unpacks to too much is refused', async t => {
   t.match(await refusal(t, bomb, 'bomb.docx'), { code: 'unreadable', statusCode: 415 })
 })
 
-t.test('legacy Word, Excel and PowerPoint files are told apart; other compound files are refused', async t => {
-  const cases: Array<[string, string]> = [
-    ['WordDocument', 'application/msword'],
-    ['Workbook', 'application/vnd.ms-excel'],
-    ['PowerPoint Document', 'application/vnd.ms-powerpoint']
-  ]
-  for (const [stream, mediaType] of cases) {
-    const { stored } = await store(t, compoundFile({ [stream]: 'content' }), 'legacy.doc')
-    t.equal(stored.mediaType, mediaType, stream)
+t.test('legacy Word, Excel and PowerPoint files are refused, saying how to send them; other compound files too', async t => {
+  for (const stream of ['WordDocument', 'Workbook', 'PowerPoint Document']) {
+    const refused = await refusal(t, compoundFile({ [stream]: 'content', '\u0005SummaryInformation': SECRET }), 'legacy.doc')
+    t.match(refused, { code: 'cannot_clean', statusCode: 415, messages: { zh: /旧版 Office.*另存为 \.docx/, en: /old Office format.*save it as \.docx/ } }, stream)
   }
   const installer = compoundFile({ '\u0005SummaryInformation': 'Installation Database', '䡀䌯䈖䗤䠰': 'tables' })
   t.match(await refusal(t, installer, 'setup.doc'), { code: 'type_not_allowed', statusCode: 415 })

@@ -1,7 +1,12 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Readable } from 'node:stream'
+import { promisify } from 'node:util'
 import { crc32 } from 'node:zlib'
 import CFB from 'cfb'
-import { PDFDocument, PDFName, PDFString } from 'pdf-lib'
+import { PDFDocument, PDFName, PDFString, StandardFonts } from 'pdf-lib'
 import sharp from 'sharp'
 import yazl from 'yazl'
 
@@ -154,4 +159,66 @@ export function linuxExecutable (): Buffer {
   const elf = Buffer.alloc(128)
   Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]).copy(elf)
   return elf
+}
+
+const W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+
+/**
+ * A Word document as Word saves one that was reviewed: a comment, a tracked insertion and deletion,
+ * the people part, all by SECRET, and a photo whose EXIF holds a GPS position and SECRET as artist.
+ */
+export async function docxWithReview (): Promise<Buffer> {
+  return await zipOf([
+    ['[Content_Types].xml', '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Default Extension="jpeg" ContentType="image/jpeg"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/comments.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"/><Override PartName="/word/people.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.people+xml"/></Types>'],
+    ['_rels/.rels', '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>'],
+    ['word/_rels/document.xml.rels', '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments" Target="comments.xml"/><Relationship Id="rId2" Type="http://schemas.microsoft.com/office/2011/relationships/people" Target="people.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/image1.jpeg"/></Relationships>'],
+    ['word/document.xml', `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document ${W_NS}><w:body><w:p><w:commentRangeStart w:id="0"/><w:r><w:t>证据 evidence</w:t></w:r><w:commentRangeEnd w:id="0"/><w:r><w:commentReference w:id="0"/></w:r><w:ins w:id="1" w:author="${SECRET}" w:date="2024-06-04T03:02:01Z"><w:r><w:t> added</w:t></w:r></w:ins><w:del w:id="2" w:author="${SECRET}" w:date="2024-06-04T03:02:01Z"><w:r><w:delText> removed</w:delText></w:r></w:del></w:p></w:body></w:document>`],
+    ['word/comments.xml', `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:comments ${W_NS}><w:comment w:id="0" w:author="${SECRET}" w:initials="ZS" w:date="2024-06-04T03:02:01Z"><w:p><w:r><w:t>checked by ${SECRET}</w:t></w:r></w:p></w:comment></w:comments>`],
+    ['word/people.xml', `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w15:people xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml"><w15:person w15:author="${SECRET}"><w15:presenceInfo w15:providerId="None" w15:userId="${SECRET}"/></w15:person></w15:people>`],
+    ['word/media/image1.jpeg', await sidewaysJpegWithGps()]
+  ])
+}
+
+/** Where the fixtures' recordings were made: Tiananmen Square, as a phone writes it (ISO 6709). */
+export const GPS_POSITION = '+39.9042+116.4074/'
+
+/**
+ * A one-second recording made with ffmpeg (which must be installed), with the place it was made,
+ * its author and a title naming SECRET; `format` is an ffmpeg muxer: mp4, mov or mp3.
+ */
+export async function recordingWithMetadata (format: 'mp4' | 'mov' | 'mp3'): Promise<Buffer> {
+  const dir = await mkdtemp(join(tmpdir(), 'portal-fixture-'))
+  try {
+    const output = join(dir, `recording.${format}`)
+    const input = format === 'mp3'
+      ? ['-f', 'lavfi', '-i', 'sine=duration=1', '-c:a', 'libmp3lame']
+      : ['-f', 'lavfi', '-i', 'testsrc=duration=1:size=64x48:rate=5', '-f', 'lavfi', '-i', 'sine=duration=1', '-shortest', '-c:v', 'libx264', '-c:a', 'aac']
+    const metadata = ['-metadata', `location=${GPS_POSITION}`, '-metadata', `artist=${SECRET}`, '-metadata', `title=recorded by ${SECRET}`]
+    // As phones write them: free-form keys (mdta), an iPhone's own among them; MP3 takes them as ID3 frames.
+    const appleKeys = format === 'mp3' ? [] : ['-metadata', `com.apple.quicktime.location.ISO6709=${GPS_POSITION}`, '-metadata', `com.apple.quicktime.author=${SECRET}`, '-movflags', 'use_metadata_tags']
+    await promisify(execFile)('ffmpeg', ['-nostdin', '-loglevel', 'error', ...input, ...metadata, ...appleKeys, '-f', format, '-y', output])
+    return await readFile(output)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+/** The head of an MP4 file, enough to be taken for one. */
+export function mp4Head (): Buffer {
+  return Buffer.from('\0\0\0\x18ftypisom\0\0\x02\0isomiso2\0\0\0\x08free', 'latin1')
+}
+
+/**
+ * A PDF with a note by SECRET on its page (an annotation with an author) and a photo whose EXIF
+ * names SECRET and holds a GPS position.
+ */
+export async function pdfWithNoteAndPhoto (): Promise<Buffer> {
+  const pdf = await PDFDocument.create()
+  const page = pdf.addPage([300, 200])
+  page.drawText('evidence', { x: 10, y: 150, font: await pdf.embedFont(StandardFonts.Helvetica) })
+  const photo = await pdf.embedJpg(await sidewaysJpegWithGps())
+  page.drawImage(photo, { x: 10, y: 10, width: 80, height: 40 })
+  const note = pdf.context.obj({ Type: 'Annot', Subtype: 'Text', Rect: [100, 100, 120, 120], F: 4, T: PDFString.of(SECRET), Contents: PDFString.of(`checked by ${SECRET}`) })
+  page.node.set(PDFName.of('Annots'), pdf.context.obj([pdf.context.register(note)]))
+  return Buffer.from(await pdf.save({ useObjectStreams: false }))
 }
