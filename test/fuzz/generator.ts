@@ -335,7 +335,7 @@ export async function makeRequest (route: FuzzRoute, ctx: FuzzContext, r: Random
   } else {
     path = fillPath(route.url, ctx, r, tags)
     if (r.chance(0.08)) {
-      method = r.pick(OTHER_METHODS)
+      method = r.pick(OTHER_METHODS.filter(m => m !== route.method))
       routeName = `${method} ${route.url} (registered for ${route.method})`
       tags.push('other-method')
     }
