@@ -46,6 +46,8 @@ export interface SignInInput {
  * counting failures towards the lock; opens a session when everything is right.
  */
 export async function signIn (deps: SignInDeps, input: SignInInput, now = new Date()): Promise<SignInResult> {
+  // PostgreSQL text cannot hold U+0000 (the query would fail); no account's address has one.
+  if (input.email.includes('\u0000')) input = { ...input, email: input.email.replaceAll('\u0000', '\uFFFD') }
   const user: Candidate | undefined = await deps.db.selectFrom('staff_users')
     .select(candidateColumns)
     .where(sql<string>`lower(email)`, '=', sql<string>`lower(${input.email.trim()})`)
