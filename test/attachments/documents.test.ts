@@ -14,7 +14,9 @@ function newStore (t: Test): AttachmentStore {
 
 async function store (t: Test, content: Buffer, name: string): Promise<{ stored: StoredAttachment, path: string }> {
   const attachments = newStore(t)
-  const stored = await attachments.batch(defaultLimits).add(streamOf(content), name)
+  const batch = attachments.batch(defaultLimits)
+  const stored = await batch.add(streamOf(content), name)
+  await batch.commit()
   return { stored, path: attachments.path(stored.sha256) }
 }
 
