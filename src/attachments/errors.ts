@@ -5,6 +5,8 @@ export type AttachmentErrorCode =
   | 'type_not_allowed'
   | 'empty_file'
   | 'unreadable'
+  | 'image_too_large'
+  | 'unpacked_too_large'
 
 export interface BilingualMessage { zh: string, en: string }
 
@@ -15,7 +17,10 @@ const statusCodes = {
   type_not_allowed: 415,
   // We cannot strip what we cannot parse, so the content is refused as a format we do not take.
   unreadable: 415,
-  empty_file: 400
+  empty_file: 400,
+  // Decompression bombs: small files that would take far more room or time to process than they seem to.
+  image_too_large: 413,
+  unpacked_too_large: 413
 } as const satisfies Record<AttachmentErrorCode, number>
 
 /** A rejected upload, with a message fit to show to the person who sent it (zh-CN first, English). */
@@ -72,6 +77,20 @@ export function emptyFile (fileName: string): AttachmentError {
     zh: `附件“${fileName}”是空文件。`,
     en: `"${fileName}" is empty.`
   }, fileName)
+}
+
+export function imageTooLarge (fileName: string, maxPixels: number, cause?: unknown): AttachmentError {
+  return new AttachmentError('image_too_large', {
+    zh: `无法处理附件“${fileName}”：图片尺寸过大（超过 ${Math.floor(maxPixels / 10_000)} 万像素）。请缩小图片尺寸或截图后重新上传。`,
+    en: `"${fileName}" could not be processed: the image is too large (more than ${Math.floor(maxPixels / 1_000_000)} million pixels). Please make it smaller, or take a screenshot of it, and upload it again.`
+  }, fileName, { cause })
+}
+
+export function unpackedTooLarge (fileName: string, maxUnpackedBytes: number, cause?: unknown): AttachmentError {
+  return new AttachmentError('unpacked_too_large', {
+    zh: `无法处理附件“${fileName}”：文档解压后过大（超过 ${formatSize(maxUnpackedBytes)}），或压缩比例异常。请另存为 PDF，或拆分后重新上传。`,
+    en: `"${fileName}" could not be processed: the document unpacks to more than ${formatSize(maxUnpackedBytes)}, or is compressed far more than documents are. Please save it as PDF, or split it, and upload it again.`
+  }, fileName, { cause })
 }
 
 /** Why a file of an allowed type could not be processed, completing "… could not be processed: ". */

@@ -90,10 +90,10 @@ t.test('an OpenDocument text loses meta.xml and settings.xml, and stays an OpenD
   t.match(await fileTypeFromFile(path), { mime: 'application/vnd.oasis.opendocument.text' })
 })
 
-t.test('an office package that unpacks to too much is refused', async t => {
+t.test('an office package that declares it unpacks to too much is refused as too large', async t => {
   const zip = await zipOf([['[Content_Types].xml', DOCX_CONTENT_TYPES], ['word/document.xml', DOCX_BODY]])
   const bomb = declareUnpackedSize(zip, 'word/document.xml', 0xfffffffe)
-  t.match(await refusal(t, bomb, 'bomb.docx'), { code: 'unreadable', statusCode: 415 })
+  t.match(await refusal(t, bomb, 'bomb.docx'), { code: 'unpacked_too_large', statusCode: 413, messages: { zh: /文档解压后过大/, en: /unpacks to more than 100 MB/ } })
 })
 
 t.test('legacy Word, Excel and PowerPoint files are told apart; other compound files are refused', async t => {
