@@ -9,8 +9,9 @@ const QUALITY = 90
 
 /**
  * A 249 KB PNG can claim 16000×16000 pixels and take a gigabyte and many seconds to decode:
- * nothing larger than this (all frames together) is decoded. A 40-megapixel photo is larger
- * than what phones take.
+ * nothing larger than this (all frames together) is decoded. Phones save 12-megapixel photos
+ * by default; a full-resolution shot of a 50 MP or larger sensor is refused with a message that
+ * says to make it smaller.
  */
 export const MAX_IMAGE_PIXELS = 40_000_000
 
