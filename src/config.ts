@@ -36,6 +36,7 @@ export interface Config {
     submissionsPerHour: number
     submissionsPerDay: number
     trackingPerQuarterHour: number
+    repliesPerHour: number
     trackingMissesPerClient: number
     trackingMissesGlobal: number
   }
@@ -79,6 +80,7 @@ const schema = {
     SUBMISSIONS_PER_HOUR: { type: 'integer', minimum: 1, description: 'a whole number of reports per client per hour (at least 1)' },
     SUBMISSIONS_PER_DAY: { type: 'integer', minimum: 1, description: 'a whole number of reports per client per day (at least 1)' },
     TRACKING_PER_QUARTER_HOUR: { type: 'integer', minimum: 1, description: 'a whole number of tracking requests per client per 15 minutes (at least 1)' },
+    REPLIES_PER_HOUR: { type: 'integer', minimum: 1, description: 'a whole number of replies per client per hour (at least 1)' },
     TRACKING_MISSES_PER_CLIENT: { type: 'integer', minimum: 1, description: 'a whole number of wrong tracking codes per client per 15 minutes (at least 1)' },
     TRACKING_MISSES_GLOBAL: { type: 'integer', minimum: 1, description: 'a whole number of wrong tracking codes from all clients per 15 minutes (at least 1)' },
     STAFF_TOTP_ROLES: { type: 'string', pattern: `^\\s*${ROLE}(\\s*,\\s*${ROLE})*\\s*$`, description: `a comma-separated list of staff roles from ${STAFF_ROLES.join(', ')}` }
@@ -178,6 +180,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
       submissionsPerHour: (input.SUBMISSIONS_PER_HOUR as number | undefined) ?? 20,
       submissionsPerDay: (input.SUBMISSIONS_PER_DAY as number | undefined) ?? 60,
       trackingPerQuarterHour: (input.TRACKING_PER_QUARTER_HOUR as number | undefined) ?? 120,
+      repliesPerHour: (input.REPLIES_PER_HOUR as number | undefined) ?? 30,
       trackingMissesPerClient: (input.TRACKING_MISSES_PER_CLIENT as number | undefined) ?? 5,
       trackingMissesGlobal: (input.TRACKING_MISSES_GLOBAL as number | undefined) ?? 2000
     },

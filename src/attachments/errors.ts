@@ -6,6 +6,8 @@ export type AttachmentErrorCode =
   | 'empty_file'
   | 'unreadable'
   | 'cannot_clean'
+  | 'image_too_large'
+  | 'unpacked_too_large'
 
 export interface BilingualMessage { zh: string, en: string }
 
@@ -18,7 +20,10 @@ const statusCodes = {
   unreadable: 415,
   // Accepting it would keep its metadata (the tool that removes it is missing, or there is none).
   cannot_clean: 415,
-  empty_file: 400
+  empty_file: 400,
+  // Decompression bombs: small files that would take far more room or time to process than they seem to.
+  image_too_large: 413,
+  unpacked_too_large: 413
 } as const satisfies Record<AttachmentErrorCode, number>
 
 /** A rejected upload, with a message fit to show to the person who sent it (zh-CN first, English). */
@@ -98,6 +103,20 @@ export function legacyOffice (fileName: string): AttachmentError {
     zh: `附件“${fileName}”是旧版 Office 格式（.doc、.xls 或 .ppt），其中的作者等元数据目前无法去除，暂不接收。请另存为 .docx、.xlsx、.pptx 或 PDF 后重新上传。`,
     en: `"${fileName}" is in an old Office format (.doc, .xls or .ppt) whose author and other metadata cannot be removed at present, so it is not accepted. Please save it as .docx, .xlsx, .pptx or PDF and upload it again.`
   }, fileName)
+}
+
+export function imageTooLarge (fileName: string, maxPixels: number, cause?: unknown): AttachmentError {
+  return new AttachmentError('image_too_large', {
+    zh: `无法处理附件“${fileName}”：图片尺寸过大（超过 ${Math.floor(maxPixels / 10_000)} 万像素）。请缩小图片尺寸或截图后重新上传。`,
+    en: `"${fileName}" could not be processed: the image is too large (more than ${Math.floor(maxPixels / 1_000_000)} million pixels). Please make it smaller, or take a screenshot of it, and upload it again.`
+  }, fileName, { cause })
+}
+
+export function unpackedTooLarge (fileName: string, maxUnpackedBytes: number, cause?: unknown): AttachmentError {
+  return new AttachmentError('unpacked_too_large', {
+    zh: `无法处理附件“${fileName}”：文档解压后过大（超过 ${formatSize(maxUnpackedBytes)}），或压缩比例异常。请另存为 PDF，或拆分后重新上传。`,
+    en: `"${fileName}" could not be processed: the document unpacks to more than ${formatSize(maxUnpackedBytes)}, or is compressed far more than documents are. Please save it as PDF, or split it, and upload it again.`
+  }, fileName, { cause })
 }
 
 /** Why a file of an allowed type could not be processed, completing "… could not be processed: ". */

@@ -28,21 +28,30 @@ export interface StoredAttachment {
 /**
  * One upload batch (one report or one reply) with its own running totals.
  *
+ * Files are received and cleaned in the store's temporary folder and stay there, staged, until
+ * the request that carries them has passed every check (CSRF, session or code, its own fields):
+ * only `commit` moves them into the store; `discard` removes them. A refused request therefore
+ * leaves nothing behind, whatever it sent.
+ *
  * Stored files are named by their content, so the same file may already belong to another report,
- * or to a form shown again with its files kept; a batch therefore never deletes what it stored.
+ * or to a form shown again with its files kept; a batch therefore never deletes what it committed.
  * A stored file nothing refers to is harmless: it can only be reached through a hash kept in the database.
  */
 export interface AttachmentBatch {
   /**
-   * Streams one file into the store, checking the caps as the bytes flow, and returns it as stored.
+   * Streams one file into a temporary file, checking the caps as the bytes flow, cleans it, and
+   * returns it as it will be stored once committed.
    * Consumes the stream fully, or destroys it when the file is refused (AttachmentError).
    * `isTruncated` lets a source that stops early at a limit of its own say so,
    * e.g. `() => part.file.truncated` for @fastify/multipart.
    */
   add: (stream: Readable, originalName: string, isTruncated?: () => boolean) => Promise<StoredAttachment>
+  /** Moves every file staged so far into the store; refused once the batch was discarded. */
+  commit: () => Promise<void>
   /**
-   * Ends the batch after a refusal or a failed transaction: waits for any add still running,
-   * so that none of its temporary files remain, and refuses further adds.
+   * Ends the batch after a refusal, a failed check or a failed transaction, and in any case once
+   * the request is answered: waits for any add still running, removes every file staged and not
+   * committed, and refuses further adds. Safe to call more than once, and after `commit`.
    */
   discard: () => Promise<void>
 }
@@ -107,25 +116,48 @@ export class AttachmentStore {
 
 type Keep = (file: string, sha256: string) => Promise<void>
 
+interface StagedFile { path: string, sha256: string }
+
 class UploadBatch implements AttachmentBatch {
   #files = 0
   #totalBytes = 0
   #discarded = false
+  /** Cleaned files in the temporary folder, waiting for `commit`. */
+  #staged: StagedFile[] = []
   readonly #running = new Set<Promise<void>>()
 
   constructor (readonly limits: AttachmentLimits, readonly temporaryDir: string, readonly keep: Keep) {}
 
   async add (stream: Readable, originalName: string, isTruncated: () => boolean = () => false): Promise<StoredAttachment> {
-    const adding = this.#add(stream, sanitizeFileName(originalName), isTruncated)
-    const settled = adding.then(() => undefined, () => undefined)
-    this.#running.add(settled)
-    void settled.then(() => this.#running.delete(settled))
-    return await adding
+    return await this.#track(this.#add(stream, sanitizeFileName(originalName), isTruncated))
+  }
+
+  async commit (): Promise<void> {
+    await Promise.all(this.#running)
+    if (this.#discarded) throw new Error('this attachment batch was discarded')
+    await this.#track((async () => {
+      while (this.#staged.length > 0) {
+        const file = this.#staged[0]!
+        await this.keep(file.path, file.sha256)
+        this.#staged.shift()
+      }
+    })())
   }
 
   async discard (): Promise<void> {
     this.#discarded = true
     await Promise.all(this.#running)
+    const staged = this.#staged
+    this.#staged = []
+    await Promise.all(staged.map(async file => await rm(file.path, { force: true })))
+  }
+
+  /** So that `discard` waits for it: nothing it writes is left behind. */
+  async #track<T> (work: Promise<T>): Promise<T> {
+    const settled = work.then(() => undefined, () => undefined)
+    this.#running.add(settled)
+    void settled.then(() => this.#running.delete(settled))
+    return await work
   }
 
   async #add (stream: Readable, fileName: string, isTruncated: () => boolean): Promise<StoredAttachment> {
@@ -151,7 +183,10 @@ class UploadBatch implements AttachmentBatch {
       const upload = temporary.newPath()
       const received = await receive(stream, upload, countBytes)
       if (isTruncated()) throw fileTooLarge(fileName, this.limits.maxFileBytes)
-      return await this.#keepClean(upload, received, fileName, temporary)
+      const { stored, path } = await this.#clean(upload, received, fileName, temporary)
+      temporary.release(path)
+      this.#staged.push({ path, sha256: stored.sha256 })
+      return stored
     } catch (error) {
       // A refused file takes no room in the batch.
       this.#files -= 1
@@ -162,20 +197,19 @@ class UploadBatch implements AttachmentBatch {
     }
   }
 
-  async #keepClean (upload: string, received: ReceivedFile, fileName: string, temporary: TemporaryFiles): Promise<StoredAttachment> {
+  async #clean (upload: string, received: ReceivedFile, fileName: string, temporary: TemporaryFiles): Promise<{ stored: StoredAttachment, path: string }> {
     if (received.bytes === 0) throw emptyFile(fileName)
     const detected = await detectType(upload)
     if (detected === undefined) throw typeNotAllowed(fileName)
     const clean = await removeMetadata(upload, detected, temporary.newPath(), fileName)
     const { sha256, bytes } = clean.path === upload ? received : await hashFile(clean.path)
-    await this.keep(clean.path, sha256)
-    return { sha256, sizeBytes: bytes, mediaType: clean.mediaType, originalName: fileName }
+    return { stored: { sha256, sizeBytes: bytes, mediaType: clean.mediaType, originalName: fileName }, path: clean.path }
   }
 }
 
-/** The temporary files of one upload, all removed when it is done; one already moved into the store is simply gone. */
+/** The temporary files of one upload, all removed when it is done but the one released to the batch. */
 class TemporaryFiles {
-  readonly #paths: string[] = []
+  #paths: string[] = []
 
   constructor (readonly dir: string) {}
 
@@ -183,6 +217,10 @@ class TemporaryFiles {
     const path = join(this.dir, randomUUID())
     this.#paths.push(path)
     return path
+  }
+
+  release (path: string): void {
+    this.#paths = this.#paths.filter(p => p !== path)
   }
 
   async removeAll (): Promise<void> {

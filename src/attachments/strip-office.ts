@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import yauzl from 'yauzl'
 import yazl from 'yazl'
-import { unreadable, unreadableReasons } from './errors.js'
+import { AttachmentError, unpackedTooLarge, unreadable, unreadableReasons } from './errors.js'
 
 export type OfficeZipFlavour = 'ooxml' | 'odf'
 
@@ -22,8 +22,17 @@ const emptyParts: Record<OfficeZipFlavour, ReadonlyMap<string, string>> = {
   odf: new Map([['meta.xml', ODF_META], ['settings.xml', ODF_SETTINGS]])
 }
 
-/** A zip bomb must not fill the disk or hold the CPU: a capped upload unpacks to no more than this. */
-const MAX_UNPACKED_BYTES = 512 * 2 ** 20
+/**
+ * A zip bomb must not fill the disk or hold the CPU (a 516 KB DOCX unpacked to 530 MB): a package
+ * unpacks to no more than MAX_UNPACKED_BYTES in all, no entry larger than RATIO_FLOOR_BYTES is
+ * compressed more than MAX_RATIO to 1 (documents' XML and media stay far below), and it has no more
+ * than MAX_ENTRIES entries. The sizes are those the package declares; yauzl fails an entry that
+ * unpacks to more than it declared.
+ */
+export const MAX_UNPACKED_BYTES = 100 * 2 ** 20
+export const MAX_RATIO = 100
+const RATIO_FLOOR_BYTES = 2 ** 20
+export const MAX_ENTRIES = 10_000
 
 /** The earliest zip timestamp: every entry gets it, so none tells when or in which time zone it was edited. */
 const NEUTRAL_MTIME = new Date(1980, 0, 1)
@@ -36,11 +45,15 @@ export async function stripOfficeZip (input: string, output: string, fileName: s
   let zip: yauzl.ZipFile | undefined
   try {
     zip = await yauzl.openPromise(input, { lazyEntries: true, autoClose: false })
+    if (zip.entryCount > MAX_ENTRIES) throw unpackedTooLarge(fileName, MAX_UNPACKED_BYTES, new Error(`${zip.entryCount} entries`))
     const entries = await readEntries(zip)
     const unpackedBytes = entries.reduce((sum, entry) => sum + entry.uncompressedSize, 0)
-    if (unpackedBytes > MAX_UNPACKED_BYTES) throw new Error(`unpacks to ${unpackedBytes} bytes`)
+    if (unpackedBytes > MAX_UNPACKED_BYTES) throw unpackedTooLarge(fileName, MAX_UNPACKED_BYTES, new Error(`unpacks to ${unpackedBytes} bytes`))
+    const bomb = entries.find(entry => entry.uncompressedSize > RATIO_FLOOR_BYTES && entry.uncompressedSize > MAX_RATIO * entry.compressedSize)
+    if (bomb !== undefined) throw unpackedTooLarge(fileName, MAX_UNPACKED_BYTES, new Error(`${bomb.fileName}: ${bomb.compressedSize} bytes unpack to ${bomb.uncompressedSize}`))
     await writeZip(zip, entries, output, emptyParts[flavour])
   } catch (error) {
+    if (error instanceof AttachmentError) throw error
     throw unreadable(fileName, unreadableReasons.office, error)
   } finally {
     zip?.close()

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
-import type { StoredAttachment } from '../attachments/store.js'
+import type { AttachmentBatch, StoredAttachment } from '../attachments/store.js'
 import { lastDay } from '../domain/deadline-display.js'
 import { translate } from '../web/i18n.js'
-import { readMultipart } from '../web/multipart.js'
+import { readMultipart, withUploads } from '../web/multipart.js'
 import { categoryGroups } from './pages.js'
 import { checkReportInput, reportInputSchema } from './report-input.js'
 import { type Receipt, submitReport } from './service.js'
@@ -69,11 +69,14 @@ const intakeApi: FastifyPluginAsync = async (fastify) => {
   }, async request => categoryGroups(await fastify.reference.get(), request.lang)
     .flatMap(g => g.categories.map(c => ({ code: c.code, group: g.group, name: c.name, description: c.description }))))
 
-  async function readBody (request: FastifyRequest): Promise<{ body: Record<string, unknown>, files: StoredAttachment[] }> {
+  async function readBody (request: FastifyRequest): Promise<{ body: Record<string, unknown>, files: StoredAttachment[], batch?: AttachmentBatch }> {
     if (!request.isMultipart()) return { body: (request.body ?? {}) as Record<string, unknown>, files: [] }
-    const { fields, files, refused } = await readMultipart(request, fastify.attachments, limits)
-    if (refused !== undefined) throw refused
-    return { body: fields, files }
+    const { fields, files, refused, batch } = await readMultipart(request, fastify.attachments, limits)
+    if (refused !== undefined) {
+      await batch.discard()
+      throw refused
+    }
+    return { body: fields, files, batch }
   }
 
   fastify.post('/api/v1/reports', {
@@ -88,9 +91,14 @@ const intakeApi: FastifyPluginAsync = async (fastify) => {
       response: { 200: receiptSchema, 201: receiptSchema, 400: errorSchema, 409: errorSchema, 413: errorSchema, 415: errorSchema, 429: errorSchema }
     }
   }, async (request, reply) => {
-    const { body, files } = await readBody(request)
+    const { body, files, batch } = await readBody(request)
     // The route schema documents the body; our own check reports every field at once, localised.
-    const checked = checkReportInput(body, request.lang)
+    // Only a report that passed its checks puts its files in the store; any other leaves none.
+    const checked = await withUploads(batch, async () => {
+      const checked = checkReportInput(body, request.lang)
+      if (checked.ok) await batch?.commit()
+      return checked
+    })
     const invalid = (errors: Array<{ field: string, message: string }>): unknown =>
       reply.code(400).send({ error: 'invalid_report', message: translate(request.lang, 'errorSummary.title'), fields: errors })
     if (!checked.ok) return invalid(checked.errors)

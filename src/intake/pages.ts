@@ -4,7 +4,7 @@ import type { Lang } from '../db/types.js'
 import { lastDay } from '../domain/deadline-display.js'
 import type { ReferenceData } from '../reference/load.js'
 import { decodeKeptFiles, encodeKeptFiles } from '../web/kept-files.js'
-import { readMultipart, verifyCsrf } from '../web/multipart.js'
+import { readMultipart, verifyCsrf, withUploads } from '../web/multipart.js'
 import { translate } from '../web/i18n.js'
 import type { FieldError } from '../web/render.js'
 import { CONTENT_MAX, CONTENT_MIN, type CheckResult, checkReportInput, FIELDS, type FormAudience } from './report-input.js'
@@ -77,8 +77,13 @@ export interface ReportForm {
 export async function readReportForm (fastify: FastifyInstance, request: FastifyRequest, reply: FastifyReply, audience: FormAudience = 'citizen'): Promise<ReportForm> {
   const { secrets } = fastify
   const limits = fastify.config.attachmentLimits
-  const { fields, files, refused } = await readMultipart(request, fastify.attachments, limits)
-  await verifyCsrf(fastify, request, reply, fields._csrf)
+  const { fields, files, refused, batch } = await readMultipart(request, fastify.attachments, limits)
+  await withUploads(batch, async () => {
+    await verifyCsrf(fastify, request, reply, fields._csrf)
+    // Once the form is known to be ours, its files are kept even if its answers are not right yet:
+    // the form shown again carries them (see kept-files), and a submission reaches the same store.
+    await batch.commit()
+  })
 
   const kept = [...decodeKeptFiles(secrets, fields.keptFiles), ...files]
   const submissionToken = typeof fields.submissionToken === 'string' && fields.submissionToken.length >= 16 ? fields.submissionToken : secrets.newToken(24)

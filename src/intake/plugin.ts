@@ -15,6 +15,9 @@ declare module 'fastify' {
   }
 }
 
+/** Older than any upload still running in another process: each write of a running upload renews its file's time. */
+export const STALE_UPLOAD_MS = 3600_000
+
 /** What intake, tracking and case handling share: the attachment store and their service dependencies. */
 export default fp(async (fastify) => {
   const { config } = fastify
@@ -23,7 +26,13 @@ export default fp(async (fastify) => {
     throwFileSizeLimit: false,
     limits: { fileSize: config.attachmentLimits.maxFileBytes + 1, files: config.attachmentLimits.maxFiles + 1, fieldSize: 64 * 1024, fields: 40 }
   })
-  fastify.decorate('attachments', new AttachmentStore(join(config.dataDir, 'attachments')))
+  const attachments = new AttachmentStore(join(config.dataDir, 'attachments'))
+  fastify.decorate('attachments', attachments)
+  // Uploads a crashed process left half-received or staged may still hold their metadata.
+  fastify.addHook('onReady', async () => {
+    const removed = await attachments.removeStaleTemporaryFiles(STALE_UPLOAD_MS)
+    if (removed > 0) fastify.log.info({ removed }, 'removed stale temporary upload files')
+  })
   useMetadataTools(config.metadataTools)
   const tools = await metadataTools()
   const refused = refusedTypes(tools)

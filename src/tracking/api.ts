@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { RateLimitedError } from '../abuse/plugin.js'
-import type { StoredAttachment } from '../attachments/store.js'
+import type { AttachmentBatch, StoredAttachment } from '../attachments/store.js'
 import { deadlineSchema, errorSchema } from '../intake/api.js'
 import { translate } from '../web/i18n.js'
-import { readMultipart } from '../web/multipart.js'
+import { readMultipart, withUploads } from '../web/multipart.js'
 import { findStatus } from './queries.js'
 import { addReporterMessage, checkMessageBody, REPLY_MAX } from './reply.js'
 import { defaultMissPolicy, lookUpCode } from './service.js'
@@ -97,7 +97,7 @@ const trackingApi: FastifyPluginAsync = async (fastify) => {
   })
 
   fastify.post('/api/v1/track/messages', {
-    onRequest: fastify.abuse.tracking,
+    onRequest: [...fastify.abuse.tracking, ...fastify.abuse.replies],
     attachValidation: true,
     schema: {
       tags: ['public'],
@@ -111,17 +111,27 @@ const trackingApi: FastifyPluginAsync = async (fastify) => {
   }, async (request, reply) => {
     let fields = (request.body ?? {}) as Record<string, unknown>
     let files: StoredAttachment[] = []
+    let batch: AttachmentBatch | undefined
     if (request.isMultipart()) {
       const read = await readMultipart(request, fastify.attachments, fastify.config.attachmentLimits)
-      if (read.refused !== undefined) throw read.refused
-      ;({ fields, files } = read)
+      if (read.refused !== undefined) {
+        await read.batch.discard()
+        throw read.refused
+      }
+      ;({ fields, files, batch } = read)
     }
     const now = fastify.now()
-    const opened = await open(request, fields.trackingCode)
-    if ('error' in opened) return reply.code(opened.status).send(opened.error)
-    const { reportId } = opened
-    const checked = checkMessageBody(fields.body, request.lang)
-    if (!checked.ok) return reply.code(400).send({ error: 'invalid_message', message: checked.error.message, fields: [checked.error] })
+    // The files reach the store only with a reply that passed every check; any other leaves none.
+    const checked = await withUploads(batch, async () => {
+      const opened = await open(request, fields.trackingCode)
+      if ('error' in opened) return opened
+      const body = checkMessageBody(fields.body, request.lang)
+      if (!body.ok) return { status: 400 as const, error: { error: 'invalid_message', message: body.error.message, fields: [body.error] } }
+      await batch?.commit()
+      return { reportId: opened.reportId, body: body.body }
+    })
+    if ('error' in checked) return reply.code(checked.status).send(checked.error)
+    const { reportId } = checked
     const sent = await addReporterMessage(fastify.casesDeps, reportId, checked.body, files, now)
     if (!sent.ok) {
       return reply.code(409).send({ error: 'case_finished', message: finishedText(sent.status, request.lang, fastify.config.hotline) ?? translate(request.lang, 'track.replyRefused') })

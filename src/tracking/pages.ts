@@ -3,7 +3,7 @@ import { RateLimitedError } from '../abuse/plugin.js'
 import { attachmentDisposition } from '../attachments/file-name.js'
 import { notFound } from '../web/errors.js'
 import { translate } from '../web/i18n.js'
-import { readMultipart, verifyCsrf } from '../web/multipart.js'
+import { readMultipart, verifyCsrf, withUploads } from '../web/multipart.js'
 import type { FieldError } from '../web/render.js'
 import { findCaseStatus, findReporterFile, findStatus } from './queries.js'
 import { addReporterMessage, checkMessageBody, REPLY_MAX } from './reply.js'
@@ -11,6 +11,13 @@ import { closeReporterSession, defaultMissPolicy, lookUpCode, openReporterSessio
 import { fileSize, isFinished, malformedCodeMessage, statusDocument } from './status.js'
 
 const SESSION_COOKIE = 'track'
+
+/** What the checks of a reply decided, before anything is stored or shown. */
+type CheckedReply =
+  | { kind: 'expired' }
+  | { kind: 'finished', reportId: number }
+  | { kind: 'invalid', reportId: number, errors: FieldError[] }
+  | { kind: 'ok', reportId: number, body: string }
 
 const trackingPages: FastifyPluginAsync = async (fastify) => {
   const { config, secrets } = fastify
@@ -96,29 +103,35 @@ const trackingPages: FastifyPluginAsync = async (fastify) => {
       .send(fastify.attachments.openRead(file.sha256))
   })
 
-  fastify.post('/track/reply', { schema: { hide: true } }, async (request, reply) => {
-    const { fields, files, refused } = await readMultipart(request, fastify.attachments, limits)
-    await verifyCsrf(fastify, request, reply, fields._csrf)
+  fastify.post('/track/reply', { schema: { hide: true }, onRequest: fastify.abuse.replies }, async (request, reply) => {
+    const { fields, files, refused, batch } = await readMultipart(request, fastify.attachments, limits)
     const now = fastify.now()
-    const reportId = await resumeReporterSession(deps, request.cookies[SESSION_COOKIE])
-    if (reportId === undefined) return showCodeForm(reply, { notice: translate(request.lang, 'track.sessionExpired') })
-
-    // A finished case shows no reply form; a reply that comes anyway (a page opened before the
-    // case was closed, or a crafted POST) is refused whatever it holds.
-    const current = await findCaseStatus(fastify.db, reportId)
-    if (current !== undefined && isFinished(current)) return await refuseReply(request, reply, reportId, now, fields.body ?? '')
-
-    const checked = checkMessageBody(fields.body, request.lang)
-    const errors: FieldError[] = [
-      ...(checked.ok ? [] : [checked.error]),
-      ...(refused === undefined ? [] : [{ field: 'attachments', message: refused.messages[request.lang] }])
-    ]
-    if (!checked.ok || errors.length > 0) {
-      return await showCase(request, reply, reportId, now, { errors, body: fields.body ?? '', status: refused?.statusCode ?? 400 })
+    // The files reach the store only with a reply that passed every check; any other leaves none.
+    const checked = await withUploads(batch, async (): Promise<CheckedReply> => {
+      await verifyCsrf(fastify, request, reply, fields._csrf)
+      const reportId = await resumeReporterSession(deps, request.cookies[SESSION_COOKIE])
+      if (reportId === undefined) return { kind: 'expired' }
+      // A finished case shows no reply form; a reply that comes anyway (a page opened before the
+      // case was closed, or a crafted POST) is refused whatever it holds.
+      const current = await findCaseStatus(fastify.db, reportId)
+      if (current !== undefined && isFinished(current)) return { kind: 'finished', reportId }
+      const body = checkMessageBody(fields.body, request.lang)
+      const errors: FieldError[] = [
+        ...(body.ok ? [] : [body.error]),
+        ...(refused === undefined ? [] : [{ field: 'attachments', message: refused.messages[request.lang] }])
+      ]
+      if (!body.ok || errors.length > 0) return { kind: 'invalid', reportId, errors }
+      await batch.commit()
+      return { kind: 'ok', reportId, body: body.body }
+    })
+    if (checked.kind === 'expired') return showCodeForm(reply, { notice: translate(request.lang, 'track.sessionExpired') })
+    if (checked.kind === 'finished') return await refuseReply(request, reply, checked.reportId, now, fields.body ?? '')
+    if (checked.kind === 'invalid') {
+      return await showCase(request, reply, checked.reportId, now, { errors: checked.errors, body: fields.body ?? '', status: refused?.statusCode ?? 400 })
     }
     // The case may have been closed since the check above: the state machine decides.
-    const sent = await addReporterMessage(fastify.casesDeps, reportId, checked.body, files, now)
-    if (!sent.ok) return await refuseReply(request, reply, reportId, now, fields.body ?? '')
+    const sent = await addReporterMessage(fastify.casesDeps, checked.reportId, checked.body, files, now)
+    if (!sent.ok) return await refuseReply(request, reply, checked.reportId, now, fields.body ?? '')
     return await reply.code(303).redirect('/track/case?sent=1')
   })
 

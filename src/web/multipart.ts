@@ -14,10 +14,12 @@ const FIELD_LIMITS = { fields: 40, fieldSize: 64 * 1024, parts: 100 }
 
 /**
  * Reads a multipart form: text fields into an object, each file part streamed through the
- * attachment pipeline. A refused file ends the reading (the store has destroyed its stream,
- * which ends the parser); what is left of the body is read and thrown away, so that the
- * client receives our error instead of a reset connection. Forms put their file input last,
- * so that every answer typed is read before any file.
+ * attachment pipeline into the store's temporary folder. The files stay staged there: the caller
+ * commits the batch once the request has passed its checks, and discards it in any case when it
+ * is done (see withUploads), so that a refused request leaves nothing. A refused file ends the
+ * reading (the store has destroyed its stream, which ends the parser); what is left of the body
+ * is read and thrown away, so that the client receives our error instead of a reset connection.
+ * Forms put their file input last, so that every answer typed is read before any file.
  */
 export async function readMultipart (request: FastifyRequest, store: AttachmentStore, limits: AttachmentLimits): Promise<MultipartResult> {
   const batch = store.batch(limits)
@@ -38,12 +40,27 @@ export async function readMultipart (request: FastifyRequest, store: AttachmentS
       files.push(await batch.add(part.file, part.filename, () => part.file.truncated))
     }
   } catch (error) {
-    await batch.discard()
-    if (!(error instanceof AttachmentError)) throw error
+    if (!(error instanceof AttachmentError)) {
+      await batch.discard()
+      throw error
+    }
+    // The files before the refused one stay staged: a form shown again keeps them.
     request.raw.resume()
     return { fields, files, batch, refused: error }
   }
   return { fields, files, batch }
+}
+
+/**
+ * Runs `handle` with the uploads of a request, and removes whatever of them was not committed
+ * when it ends, by an answer or by an error, before the answer is sent.
+ */
+export async function withUploads<T> (batch: AttachmentBatch | undefined, handle: () => Promise<T>): Promise<T> {
+  try {
+    return await handle()
+  } finally {
+    await batch?.discard()
+  }
 }
 
 /**

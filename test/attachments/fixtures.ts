@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { promisify } from 'node:util'
-import { crc32 } from 'node:zlib'
+import { crc32, createDeflate } from 'node:zlib'
 import CFB from 'cfb'
 import { PDFDocument, PDFName, PDFString, StandardFonts } from 'pdf-lib'
 import sharp from 'sharp'
@@ -51,6 +51,52 @@ function pngChunk (type: string, data: Buffer): Buffer {
   const crc = Buffer.alloc(4)
   crc.writeUInt32BE(crc32(typeAndData))
   return Buffer.concat([length, typeAndData, crc])
+}
+
+const MiB = 2 ** 20
+
+/**
+ * A decompression bomb: a greyscale PNG that claims `side`×`side` pixels, all black, whose
+ * image data is deflated as far as deflate goes (about 1:1000). 16000 gives the 249 KB file
+ * that took 11 s and 1.2 GB to decode. Built by hand: sharp would take many seconds to encode it.
+ */
+export async function pngBomb (side: number): Promise<Buffer> {
+  const header = Buffer.alloc(13)
+  header.writeUInt32BE(side, 0)
+  header.writeUInt32BE(side, 4)
+  header[8] = 8 // bits per sample; colour type 0 (grey), deflate, no filter, no interlace
+  // Each row is its filter byte (0, none) and `side` samples of 0.
+  const rows = Buffer.alloc((side + 1) * 256)
+  const deflate = createDeflate({ level: 9 })
+  const compressed: Buffer[] = []
+  deflate.on('data', (chunk: Buffer) => compressed.push(chunk))
+  const ended = new Promise(resolve => deflate.on('end', resolve))
+  for (let row = 0; row < side; row += 256) {
+    const chunk = row + 256 <= side ? rows : rows.subarray(0, (side - row) * (side + 1))
+    if (!deflate.write(chunk)) await new Promise(resolve => deflate.once('drain', resolve))
+  }
+  deflate.end()
+  await ended
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', Buffer.concat(compressed)),
+    pngChunk('IEND', Buffer.alloc(0))
+  ])
+}
+
+/** A Word document whose body is `bytes` zero bytes: a few hundred KB that unpack to far more. */
+export async function docxBomb (bytes: number): Promise<Buffer> {
+  const zip = new yazl.ZipFile()
+  zip.addBuffer(Buffer.from(DOCX_CONTENT_TYPES), '[Content_Types].xml')
+  const zeros = Buffer.alloc(MiB)
+  zip.addReadStream(Readable.from((function * () {
+    for (let sent = 0; sent < bytes; sent += zeros.length) yield zeros.subarray(0, Math.min(zeros.length, bytes - sent))
+  })()), 'word/document.xml', { size: bytes })
+  zip.end()
+  const chunks: Buffer[] = []
+  for await (const chunk of zip.outputStream as AsyncIterable<Buffer>) chunks.push(chunk)
+  return Buffer.concat(chunks)
 }
 
 export async function animatedGif (frames: number): Promise<Buffer> {

@@ -3,11 +3,19 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import t from 'tap'
 import { AttachmentError } from '../../src/attachments/errors.js'
-import { AttachmentStore, defaultLimits } from '../../src/attachments/store.js'
+import { AttachmentStore, defaultLimits, type StoredAttachment } from '../../src/attachments/store.js'
 import { animatedGif, pngWithTextChunk, SECRET, sidewaysJpegWithGps, streamOf } from './fixtures.js'
 
 function newStore (t: { testdir: () => string }): AttachmentStore {
   return new AttachmentStore(join(t.testdir(), 'attachments'))
+}
+
+/** Adds one file and commits it, as a request that passed its checks does. */
+async function keep (store: AttachmentStore, content: Buffer, name: string): Promise<StoredAttachment> {
+  const batch = store.batch(defaultLimits)
+  const stored = await batch.add(streamOf(content), name)
+  await batch.commit()
+  return stored
 }
 
 t.test('a JPEG loses EXIF, GPS and XMP, and is turned upright', async t => {
@@ -16,7 +24,7 @@ t.test('a JPEG loses EXIF, GPS and XMP, and is turned upright', async t => {
   const before = await sharp(photo).metadata()
   t.ok(before.exif !== undefined && before.xmp !== undefined && before.orientation === 6, 'the fixture carries the metadata')
 
-  const stored = await store.batch(defaultLimits).add(streamOf(photo), 'IMG_0001.jpg')
+  const stored = await keep(store, photo, 'IMG_0001.jpg')
   t.equal(stored.mediaType, 'image/jpeg')
   const file = store.path(stored.sha256)
   const after = await sharp(file).metadata()
@@ -35,7 +43,7 @@ t.test('a PNG loses its text chunks', async t => {
   const store = newStore(t)
   const png = await pngWithTextChunk()
   t.same((await sharp(png).metadata()).comments, [{ keyword: 'Author', text: SECRET }], 'the fixture carries the chunk')
-  const stored = await store.batch(defaultLimits).add(streamOf(png), 'screenshot.png')
+  const stored = await keep(store, png, 'screenshot.png')
   t.equal(stored.mediaType, 'image/png')
   const after = await sharp(store.path(stored.sha256)).metadata()
   t.match(after, { format: 'png', width: 8, height: 8, comments: undefined })
@@ -43,7 +51,7 @@ t.test('a PNG loses its text chunks', async t => {
 
 t.test('an animated GIF keeps its frames and timing', async t => {
   const store = newStore(t)
-  const stored = await store.batch(defaultLimits).add(streamOf(await animatedGif(3)), 'clip.gif')
+  const stored = await keep(store, await animatedGif(3), 'clip.gif')
   t.equal(stored.mediaType, 'image/gif')
   const after = await sharp(store.path(stored.sha256), { animated: true }).metadata()
   t.match(after, { format: 'gif', pages: 3, pageHeight: 10, delay: [100, 100, 100], loop: 0 })

@@ -41,9 +41,13 @@ t.test('defaults are 20 MB a file, 50 MB a report, 10 files', async t => {
 t.test('a file is stored under the SHA-256 of its content, which openRead returns', async t => {
   const { store, root } = newStore(t)
   const text = 'The director has not come to the office since March.\n'
-  const stored = await store.batch(defaultLimits).add(streamOf(text), 'notes.txt')
+  const batch = store.batch(defaultLimits)
+  const stored = await batch.add(streamOf(text), 'notes.txt')
   const sha256 = createHash('sha256').update(text).digest('hex')
   t.same(stored, { sha256, sizeBytes: Buffer.byteLength(text), mediaType: 'text/plain; charset=utf-8', originalName: 'notes.txt' })
+  t.same((await readdir(root)).sort(), ['tmp'], 'staged until committed')
+  t.equal((await temporaryFiles(root)).length, 1)
+  await batch.commit()
   t.equal(store.path(sha256), join(root, sha256.slice(0, 2), sha256))
   t.equal(await readFile(store.path(sha256), 'utf8'), text)
   const read: Buffer[] = []
@@ -62,8 +66,12 @@ t.test('path accepts only a lowercase hex SHA-256', async t => {
 t.test('identical content is stored once', async t => {
   const { store, root } = newStore(t)
   const png = await pngWithTextChunk()
-  const first = await store.batch(defaultLimits).add(streamOf(png), 'a.png')
-  const second = await store.batch(defaultLimits).add(streamOf(png), 'b.png')
+  const batch = store.batch(defaultLimits)
+  const first = await batch.add(streamOf(png), 'a.png')
+  await batch.commit()
+  const again = store.batch(defaultLimits)
+  const second = await again.add(streamOf(png), 'b.png')
+  await again.commit()
   t.equal(second.sha256, first.sha256)
   t.equal(second.originalName, 'b.png')
   t.same(await readdir(join(root, first.sha256.slice(0, 2))), [first.sha256])
@@ -97,6 +105,7 @@ t.test('plain text is UTF-8 or GB18030', async t => {
   const gb18030 = Buffer.from('c4e3bac3a3accac0bde7', 'hex')
   const stored = await batch.add(streamOf(gb18030), 'b.txt')
   t.equal(stored.mediaType, 'text/plain; charset=gb18030')
+  await batch.commit()
   t.same(await readFile(store.path(stored.sha256)), gb18030, 'stored as sent')
 })
 
@@ -123,7 +132,7 @@ t.test('the per-report cap counts every file of the batch; a refused file does n
   const batch = store.batch({ maxFileBytes: 1000, maxTotalBytes: 1500, maxFiles: 10 })
   await batch.add(streamOf('a'.repeat(1000)), 'first.txt')
   await refusal(t, batch.add(streamOf('b'.repeat(1000)), 'second.txt'), 'total_too_large', 413)
-  t.same(await temporaryFiles(root), [])
+  t.equal((await temporaryFiles(root)).length, 1, 'only the first file, staged')
   const third = await batch.add(streamOf('c'.repeat(500)), 'third.txt')
   t.equal(third.sizeBytes, 500, 'exactly up to the cap')
   await refusal(t, batch.add(streamOf('d'), 'fourth.txt'), 'total_too_large', 413)
@@ -159,7 +168,9 @@ t.test('a source that fails mid-way leaves nothing behind', async t => {
 t.test('a large upload streams through to the store', async t => {
   const { store } = newStore(t)
   const size = 60 * MiB
-  const stored = await store.batch({ maxFileBytes: 100 * MiB, maxTotalBytes: 100 * MiB, maxFiles: 1 }).add(generatedText(size), 'large.txt')
+  const batch = store.batch({ maxFileBytes: 100 * MiB, maxTotalBytes: 100 * MiB, maxFiles: 1 })
+  const stored = await batch.add(generatedText(size), 'large.txt')
+  await batch.commit()
   t.equal(stored.sizeBytes, size)
   t.equal((await stat(store.path(stored.sha256))).size, size)
   const expected = createHash('sha256')
@@ -181,7 +192,9 @@ t.test('discard waits for a running add and refuses later ones', async t => {
 
 t.test('stale temporary files left by a crash are removed, recent ones kept', async t => {
   const { store, root } = newStore(t)
-  await store.batch(defaultLimits).add(streamOf('creates the folders'), 'a.txt')
+  const batch = store.batch(defaultLimits)
+  await batch.add(streamOf('creates the folders'), 'a.txt')
+  await batch.commit()
   const stale = join(root, 'tmp', 'stale')
   const recent = join(root, 'tmp', 'recent')
   await writeFile(stale, 'left by a crash')
@@ -190,4 +203,27 @@ t.test('stale temporary files left by a crash are removed, recent ones kept', as
   await utimes(stale, dayAgo, dayAgo)
   t.equal(await store.removeStaleTemporaryFiles(3600_000), 1)
   t.same(await temporaryFiles(root), ['recent'])
+})
+
+t.test('a batch discarded before its commit leaves nothing, in the store or its temporary folder', async t => {
+  const { store, root } = newStore(t)
+  const batch = store.batch(defaultLimits)
+  await batch.add(streamOf('first evidence'), 'a.txt')
+  await batch.add(streamOf(await pngWithTextChunk()), 'b.png')
+  t.equal((await temporaryFiles(root)).length, 2, 'both staged')
+  await batch.discard()
+  t.same(await temporaryFiles(root), [])
+  t.same((await readdir(root)).sort(), ['tmp'], 'nothing stored')
+  await t.rejects(batch.commit(), /discarded/, 'a discarded batch cannot be committed')
+  t.same((await readdir(root)).sort(), ['tmp'])
+})
+
+t.test('discard after commit keeps what was committed', async t => {
+  const { store, root } = newStore(t)
+  const batch = store.batch(defaultLimits)
+  const stored = await batch.add(streamOf('kept evidence'), 'a.txt')
+  await batch.commit()
+  await batch.discard()
+  t.equal(await readFile(store.path(stored.sha256), 'utf8'), 'kept evidence')
+  t.same(await temporaryFiles(root), [])
 })
