@@ -22,6 +22,8 @@ export interface Config {
   smtpUrl: string | undefined
   mailFrom: string
   redisUrl: string | undefined
+  /** Put before every Redis key, so that several installations (or test runs) can share one Redis. */
+  redisKeyPrefix: string
   /**
    * Which peers may say, in X-Forwarded-For, whom they forward for: a hop count, or
    * addresses and CIDR ranges (Fastify's trustProxy). False: none, the peer is the client.
@@ -71,6 +73,7 @@ const schema = {
     SMTP_URL: { type: 'string', pattern: '^smtps?://', description: 'an smtp:// or smtps:// URL' },
     MAIL_FROM: { type: 'string', pattern: '^[^\\s@<>]+@[^\\s@<>]+$|^[^<>]*<[^\\s@<>]+@[^\\s@<>]+>$', description: 'an e-mail address, optionally as "Name <address>"' },
     REDIS_URL: { type: 'string', pattern: '^rediss?://', description: 'a redis:// or rediss:// URL' },
+    REDIS_KEY_PREFIX: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$', description: 'up to 64 letters, digits and _ . : -' },
     TRUST_PROXY: { type: 'string', pattern: '^\\s*[0-9A-Za-z.:/]+(\\s*,\\s*[0-9A-Za-z.:/]+)*\\s*$', description: 'a number of proxy hops (e.g. 1) or a comma-separated list of proxy addresses and CIDR ranges (e.g. 10.0.0.5,192.168.1.0/24)' },
     BUSINESS_TZ: { type: 'string', minLength: 1, description: 'an IANA time zone such as Asia/Shanghai' },
     LOG_LEVEL: { type: 'string', enum: LOG_LEVELS, description: `one of ${LOG_LEVELS.join(', ')}` },
@@ -194,6 +197,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: input.SMTP_URL as string | undefined,
     mailFrom: (input.MAIL_FROM as string | undefined) ?? 'portal@localhost',
     redisUrl: input.REDIS_URL as string | undefined,
+    redisKeyPrefix: (input.REDIS_KEY_PREFIX as string | undefined) ?? 'portal:',
     trustProxy: trustProxy(input.TRUST_PROXY as string | undefined),
     businessTz,
     logLevel: (input.LOG_LEVEL as Config['logLevel'] | undefined) ?? (nodeEnv === 'test' ? 'silent' : 'info'),

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import fastifyRateLimit from '@fastify/rate-limit'
+import fastifyRateLimit, { type FastifyRateLimitStore } from '@fastify/rate-limit'
 import type { FastifyRequest, onRequestHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import { Redis } from 'ioredis'
@@ -18,6 +18,8 @@ export interface AbuseLimits {
   submissions: onRequestHookHandler[]
   /** All tracking requests per client (a generous ceiling; misses are counted separately). */
   tracking: onRequestHookHandler[]
+  /** A request limit per client of its own: `name` keeps its count apart from every other limit's. */
+  limit: (max: number, timeWindow: string, name: string) => onRequestHookHandler
   attempts: AttemptCounter
   /** A client key that does not reveal the address: keyed hash, rotated with SECRET_KEY. */
   clientKey: (request: FastifyRequest) => string
@@ -26,6 +28,28 @@ export interface AbuseLimits {
 declare module 'fastify' {
   interface FastifyInstance {
     abuse: AbuseLimits
+  }
+}
+
+/**
+ * @fastify/rate-limit's store on our attempt counter. Its own Redis store names the key
+ * after the route, which a limit made with fastify.rateLimit() has not: every limit then
+ * shared one key per client (`…undefinedundefined-<client>`), so tracking look-ups spent
+ * the submission budget and the daily window ended with the hourly one. Here the key is
+ * the limit's name and the client, each with its own window, in memory or in Redis alike.
+ */
+function counterStore (counter: AttemptCounter): new () => FastifyRateLimitStore {
+  return class CounterStore implements FastifyRateLimitStore {
+    incr (key: string, callback: (error: Error | null, result?: { current: number, ttl: number }) => void, timeWindow: number): void {
+      counter.add(key, timeWindow).then(
+        counted => { callback(null, { current: counted.count, ttl: counted.resetInMs }) },
+        (error: unknown) => { callback(error instanceof Error ? error : new Error(String(error))) }
+      )
+    }
+
+    child (): FastifyRateLimitStore {
+      return this
+    }
   }
 }
 
@@ -40,18 +64,30 @@ export default fp(async (fastify) => {
     redis = new Redis(fastify.config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false })
     fastify.addHook('onClose', async () => { await redis!.quit() })
   }
+  const prefix = fastify.config.redisKeyPrefix
+  const counter = (name: string): AttemptCounter =>
+    redis === undefined ? new MemoryAttemptCounter() : new RedisAttemptCounter(redis, `${prefix}${name}:`)
 
   await fastify.register(fastifyRateLimit, {
     global: false,
-    ...(redis === undefined ? {} : { redis, nameSpace: 'portal:rl:' }),
+    store: counterStore(counter('rl')),
     keyGenerator: clientKey,
     // With Redis down, serve rather than refuse every citizen.
-    skipOnError: true,
-    errorResponseBuilder: (_request, context) => new RateLimitedError(Math.max(1, Math.ceil(context.ttl / 1000)))
+    skipOnError: true
   })
 
-  const limit = (max: number, timeWindow: string, groupId: string): onRequestHookHandler =>
-    fastify.rateLimit({ max, timeWindow, groupId, keyGenerator: clientKey })
+  /*
+   * Not fastify.rateLimit(): its hook runs once per request, whichever comes first, so with
+   * the hourly and the daily limit on one route the daily one was never counted. Each
+   * limit here counts on its own and refuses with the wait of the limit that was reached.
+   */
+  const limit = (max: number, timeWindow: string, name: string): onRequestHookHandler => {
+    const count = fastify.createRateLimit({ max, timeWindow, keyGenerator: request => `${name}:${clientKey(request)}` })
+    return async (request) => {
+      const counted = await count(request)
+      if (!counted.isAllowed && counted.isExceeded) throw new RateLimitedError(Math.max(1, counted.ttlInSeconds))
+    }
+  }
 
   fastify.decorate('abuse', {
     submissions: [
@@ -59,7 +95,8 @@ export default fp(async (fastify) => {
       limit(limits.submissionsPerDay, '1 day', 'submit-day')
     ],
     tracking: [limit(limits.trackingPerQuarterHour, '15 minutes', 'track')],
-    attempts: redis === undefined ? new MemoryAttemptCounter() : new RedisAttemptCounter(redis),
+    limit,
+    attempts: counter('attempts'),
     clientKey
   })
 }, { name: 'abuse', dependencies: ['config', 'security'], fastify: '5.x' })

@@ -3,6 +3,7 @@ import t, { type Test } from 'tap'
 import { buildServer } from '../../src/server.js'
 import { testConfig } from '../helpers/app.js'
 import { freshDatabase } from '../helpers/database.js'
+import { REPORT } from '../helpers/staff.js'
 
 // The server as `portal serve` builds it (buildServer passes TRUST_PROXY to Fastify), with
 // two wrong tracking codes per client: the third look-up tells whose budget was spent.
@@ -53,4 +54,17 @@ t.test('TRUST_PROXY as addresses: only those peers are believed', async t => {
   t.equal(await lookUp(app, '10.0.0.6', '203.0.113.7'), 404)
   t.equal(await lookUp(app, '10.0.0.6', '203.0.113.8'), 404)
   t.equal(await lookUp(app, '10.0.0.6', '203.0.113.9'), 429, 'an untrusted peer is the client whatever it forwards')
+})
+
+t.test('the daily submission limit counts too, though the hourly one is checked first', async t => {
+  const app = await server(t, { SUBMISSIONS_PER_HOUR: '5', SUBMISSIONS_PER_DAY: '2' })
+  const file = async (): Promise<{ status: number, retryAfter: number }> => {
+    const response = await app.inject({ method: 'POST', url: '/api/v1/reports', payload: REPORT, remoteAddress: '192.0.2.30' })
+    return { status: response.statusCode, retryAfter: Number(response.headers['retry-after'] ?? 0) }
+  }
+  t.equal((await file()).status, 201)
+  t.equal((await file()).status, 201)
+  const third = await file()
+  t.equal(third.status, 429, 'two a day')
+  t.ok(third.retryAfter > 3600, `the wait is the day's (${third.retryAfter} s)`)
 })
