@@ -50,6 +50,7 @@ const bad: Array<[string, string, RegExp]> = [
   ['SWEEP_INTERVAL_SECONDS', '-1', /^SWEEP_INTERVAL_SECONDS: must be a whole number/],
   ['SUBMISSIONS_PER_HOUR', '0', /^SUBMISSIONS_PER_HOUR: must be a whole number of reports per client per hour/],
   ['TRACKING_MISSES_PER_CLIENT', 'many', /^TRACKING_MISSES_PER_CLIENT: must be a whole number of wrong tracking codes/],
+  ['REDIS_KEY_PREFIX', 'my portal', /^REDIS_KEY_PREFIX: must be up to 64 letters, digits and _ \. : -$/],
   ['TRUST_PROXY', 'true', /^TRUST_PROXY: must be a number of proxy hops \(e\.g\. 1\) or a comma-separated list of proxy addresses and CIDR ranges .*; "true" is not one$/],
   ['TRUST_PROXY', '10.0.0.5,10.0.0.300', /^TRUST_PROXY: must be a number of proxy hops .*; "10\.0\.0\.300" is not one$/],
   ['TRUST_PROXY', '10.0.0.0/33', /^TRUST_PROXY: .*"10\.0\.0\.0\/33" is not one$/],

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { Redis } from 'ioredis'
 import t, { type Test } from 'tap'
+import { RedisAttemptCounter } from '../../src/abuse/attempt-counter.js'
 import { connect } from '../../src/db/connect.js'
 import { migrateToLatest } from '../../src/db/migrate.js'
 import { seed } from '../../src/seed/seed.js'
@@ -115,4 +116,25 @@ t.test('the limits on Redis: one count per limit, shared by two processes', { sk
   const fifth = await post(a, '/api/v1/reports', REPORT)
   t.equal(fifth.status, 429, 'the daily limit of 4 outlives the hourly window')
   t.ok(fifth.retryAfter > 3600, `the day's Retry-After (${fifth.retryAfter} s)`)
+})
+
+t.test('a try given back on Redis never goes below zero, nor revives a window that ended', { skip: redis === undefined ? `Redis is not reachable at ${REDIS_URL}` : false }, async t => {
+  const own = await reach(REDIS_URL)
+  const prefix = `portal-test-${process.pid}-${randomBytes(4).toString('hex')}:`
+  t.teardown(async () => {
+    const keys = await own!.keys(`${prefix}*`)
+    if (keys.length > 0) await own!.del(...keys)
+    await own!.quit()
+  })
+  const counter = new RedisAttemptCounter(own!, prefix)
+  t.equal((await counter.add('k', 60_000)).count, 1)
+  t.equal((await counter.add('k', 60_000)).count, 2)
+  await counter.giveBack('k')
+  t.equal((await counter.peek('k')).count, 1)
+  t.ok((await counter.peek('k')).resetInMs > 59_000, 'the window is kept')
+  await counter.giveBack('k')
+  await counter.giveBack('k')
+  t.equal((await counter.peek('k')).count, 0, 'not below zero')
+  await counter.giveBack('gone')
+  t.equal(await own!.exists(`${prefix}gone`), 0, 'no key without an expiry is made')
 })
