@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { isIP } from 'node:net'
 import { join, resolve } from 'node:path'
 import { Ajv, type ErrorObject } from 'ajv'
 import type { StaffRole } from './db/types.js'
@@ -21,6 +22,13 @@ export interface Config {
   smtpUrl: string | undefined
   mailFrom: string
   redisUrl: string | undefined
+  /** Put before every Redis key, so that several installations (or test runs) can share one Redis. */
+  redisKeyPrefix: string
+  /**
+   * Which peers may say, in X-Forwarded-For, whom they forward for: a hop count, or
+   * addresses and CIDR ranges (Fastify's trustProxy). False: none, the peer is the client.
+   */
+  trustProxy: false | number | string[]
   businessTz: string
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   /** Seconds between deadline sweeps run by `portal serve`; 0 turns the timer off. */
@@ -68,6 +76,8 @@ const schema = {
     SMTP_URL: { type: 'string', pattern: '^smtps?://', description: 'an smtp:// or smtps:// URL' },
     MAIL_FROM: { type: 'string', pattern: '^[^\\s@<>]+@[^\\s@<>]+$|^[^<>]*<[^\\s@<>]+@[^\\s@<>]+>$', description: 'an e-mail address, optionally as "Name <address>"' },
     REDIS_URL: { type: 'string', pattern: '^rediss?://', description: 'a redis:// or rediss:// URL' },
+    REDIS_KEY_PREFIX: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$', description: 'up to 64 letters, digits and _ . : -' },
+    TRUST_PROXY: { type: 'string', pattern: '^\\s*[0-9A-Za-z.:/]+(\\s*,\\s*[0-9A-Za-z.:/]+)*\\s*$', description: 'a number of proxy hops (e.g. 1) or a comma-separated list of proxy addresses and CIDR ranges (e.g. 10.0.0.5,192.168.1.0/24)' },
     BUSINESS_TZ: { type: 'string', minLength: 1, description: 'an IANA time zone such as Asia/Shanghai' },
     LOG_LEVEL: { type: 'string', enum: LOG_LEVELS, description: `one of ${LOG_LEVELS.join(', ')}` },
     SWEEP_INTERVAL_SECONDS: { type: 'integer', minimum: 0, maximum: 86400, description: 'a whole number of seconds from 0 to 86400' },
@@ -130,6 +140,33 @@ function guessedPublicUrl (host: string, port: number): string {
   return `http://${name.includes(':') && !name.startsWith('[') ? `[${name}]` : name}:${port}`
 }
 
+/** Names proxy-addr understands for the usual private ranges. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal'])
+
+function isProxyAddress (entry: string): boolean {
+  if (PROXY_RANGE_NAMES.has(entry)) return true
+  const [address, prefix, ...rest] = entry.split('/')
+  const family = isIP(address ?? '')
+  if (family === 0 || rest.length > 0) return false
+  if (prefix === undefined) return true
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128)
+}
+
+/** TRUST_PROXY as Fastify takes it; unset or 0 trusts no one, so X-Forwarded-For is ignored. */
+function trustProxy (value: string | undefined): Config['trustProxy'] {
+  if (value === undefined) return false
+  const text = value.trim()
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text)
+    if (hops > 20) throw new ConfigError('TRUST_PROXY', `must be ${schema.properties.TRUST_PROXY.description}; ${hops} hops is more than any real chain of proxies`)
+    return hops === 0 ? false : hops
+  }
+  const entries = text.split(',').map(e => e.trim())
+  const wrong = entries.find(e => !isProxyAddress(e))
+  if (wrong !== undefined) throw new ConfigError('TRUST_PROXY', `must be ${schema.properties.TRUST_PROXY.description}; "${wrong}" is not one`)
+  return entries
+}
+
 /** Reads and validates the environment; throws one ConfigError naming the variable. */
 export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
   const input: Record<string, unknown> = {}
@@ -165,6 +202,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: input.SMTP_URL as string | undefined,
     mailFrom: (input.MAIL_FROM as string | undefined) ?? 'portal@localhost',
     redisUrl: input.REDIS_URL as string | undefined,
+    redisKeyPrefix: (input.REDIS_KEY_PREFIX as string | undefined) ?? 'portal:',
+    trustProxy: trustProxy(input.TRUST_PROXY as string | undefined),
     businessTz,
     logLevel: (input.LOG_LEVEL as Config['logLevel'] | undefined) ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     sweepIntervalSeconds: (input.SWEEP_INTERVAL_SECONDS as number | undefined) ?? 60,

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { trustProxyOption } from './abuse/trust-proxy.js'
 import app from './app.js'
 import type { Config } from './config.js'
 import { connect, type DatabaseHandle } from './db/connect.js'
@@ -40,7 +41,9 @@ export async function prepareDatabase (config: Config, options: PrepareOptions =
 export function buildServer (config: Config, database: DatabaseHandle): FastifyInstance {
   const server = Fastify({
     logger: loggerOptions(config),
-    trustProxy: config.publicUrl.startsWith('https://'),
+    // X-Forwarded-For is believed only from the proxies TRUST_PROXY names: anyone can send
+    // it, and every per-client limit is keyed on the address it would set.
+    trustProxy: trustProxyOption(config.trustProxy),
     // Our own ids, so that nothing derived from the client ends up in the log line.
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,

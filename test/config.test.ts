@@ -49,7 +49,13 @@ const bad: Array<[string, string, RegExp]> = [
   ['NODE_ENV', 'staging', /^NODE_ENV: must be one of development/],
   ['SWEEP_INTERVAL_SECONDS', '-1', /^SWEEP_INTERVAL_SECONDS: must be a whole number/],
   ['SUBMISSIONS_PER_HOUR', '0', /^SUBMISSIONS_PER_HOUR: must be a whole number of reports per client per hour/],
-  ['TRACKING_MISSES_PER_CLIENT', 'many', /^TRACKING_MISSES_PER_CLIENT: must be a whole number of wrong tracking codes/]
+  ['TRACKING_MISSES_PER_CLIENT', 'many', /^TRACKING_MISSES_PER_CLIENT: must be a whole number of wrong tracking codes/],
+  ['REDIS_KEY_PREFIX', 'my portal', /^REDIS_KEY_PREFIX: must be up to 64 letters, digits and _ \. : -$/],
+  ['TRUST_PROXY', 'true', /^TRUST_PROXY: must be a number of proxy hops \(e\.g\. 1\) or a comma-separated list of proxy addresses and CIDR ranges .*; "true" is not one$/],
+  ['TRUST_PROXY', '10.0.0.5,10.0.0.300', /^TRUST_PROXY: must be a number of proxy hops .*; "10\.0\.0\.300" is not one$/],
+  ['TRUST_PROXY', '10.0.0.0/33', /^TRUST_PROXY: .*"10\.0\.0\.0\/33" is not one$/],
+  ['TRUST_PROXY', '*', /^TRUST_PROXY: must be a number of proxy hops/],
+  ['TRUST_PROXY', '99', /^TRUST_PROXY: .*99 hops is more than any real chain of proxies$/]
 ]
 for (const [variable, value, message] of bad) {
   t.test(`a bad ${variable} names the variable and what is wrong`, async t => {
@@ -60,6 +66,16 @@ for (const [variable, value, message] of bad) {
     t.notMatch(error.message, /\n/, 'one line')
   })
 }
+
+t.test('TRUST_PROXY: unset or 0 trusts no proxy; a hop count or addresses and ranges otherwise', async t => {
+  const dir = tempDir(t)
+  t.equal(loadConfig({ DATA_DIR: dir }).trustProxy, false)
+  t.equal(loadConfig({ DATA_DIR: dir, PUBLIC_URL: 'https://jubao.example.gov.cn' }).trustProxy, false, 'https alone trusts no one')
+  t.equal(loadConfig({ DATA_DIR: dir, TRUST_PROXY: '0' }).trustProxy, false)
+  t.equal(loadConfig({ DATA_DIR: dir, TRUST_PROXY: '1' }).trustProxy, 1)
+  t.same(loadConfig({ DATA_DIR: dir, TRUST_PROXY: ' 10.0.0.5, 192.168.0.0/16,::1, fd00::/8 ,loopback' }).trustProxy,
+    ['10.0.0.5', '192.168.0.0/16', '::1', 'fd00::/8', 'loopback'])
+})
 
 t.test('SECRET_KEY is required in production', async t => {
   const error = t.throws(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: tempDir(t) })) as ConfigError

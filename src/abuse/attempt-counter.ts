@@ -7,13 +7,16 @@ export interface AttemptCount {
 }
 
 /**
- * Counts events (wrong tracking codes) per key over a fixed window. Unlike a request rate
- * limit it can be read without counting, so a client that has used up its misses is
- * refused before its next guess is even looked up.
+ * Counts tries (tracking codes, sign-ins to unknown addresses) per key over a fixed window.
+ * A try is counted before it is checked, so that parallel tries cannot all pass a check
+ * none of them has counted yet; one that turns out right can be given back.
  */
 export interface AttemptCounter {
   peek: (key: string) => Promise<AttemptCount>
+  /** Counts one more; the window starts with the first. */
   add: (key: string, windowMs: number) => Promise<AttemptCount>
+  /** Takes one back (never below zero, never into a window that has ended). */
+  giveBack: (key: string) => Promise<void>
 }
 
 /** One process's memory; bounded so that a flood of keys cannot exhaust it. */
@@ -36,6 +39,11 @@ export class MemoryAttemptCounter implements AttemptCounter {
     }
     entry.count++
     return { count: entry.count, resetInMs: entry.resetAt - this.now() }
+  }
+
+  async giveBack (key: string): Promise<void> {
+    const entry = this.live(key)
+    if (entry !== undefined && entry.count > 0) entry.count--
   }
 
   private live (key: string): { count: number, resetAt: number } | undefined {
@@ -61,7 +69,12 @@ export class MemoryAttemptCounter implements AttemptCounter {
   }
 }
 
-/** Shared by every process through Redis: INCR, with the window set by the first miss. */
+/** DECR only a key that is there, so that a window that ended is not revived without an expiry. */
+const GIVE_BACK = `local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then redis.call('DECR', KEYS[1]) end
+return 0`
+
+/** Shared by every process through Redis: INCR, with the window set by the first try. */
 export class RedisAttemptCounter implements AttemptCounter {
   constructor (private readonly redis: Redis, private readonly prefix = 'portal:attempts:') {}
 
@@ -74,5 +87,9 @@ export class RedisAttemptCounter implements AttemptCounter {
     const name = this.prefix + key
     const [[, count], , [, ttl]] = await this.redis.multi().incr(name).pexpire(name, windowMs, 'NX').pttl(name).exec() as [[null, number], unknown, [null, number]]
     return { count, resetInMs: Math.max(0, ttl) }
+  }
+
+  async giveBack (key: string): Promise<void> {
+    await this.redis.eval(GIVE_BACK, 1, this.prefix + key)
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import fastifyRateLimit from '@fastify/rate-limit'
+import fastifyRateLimit, { type FastifyRateLimitStore } from '@fastify/rate-limit'
 import type { FastifyRequest, onRequestHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import { Redis } from 'ioredis'
@@ -20,6 +20,8 @@ export interface AbuseLimits {
   tracking: onRequestHookHandler[]
   /** Reporters' replies per client per hour, page and API: each may carry files. */
   replies: onRequestHookHandler[]
+  /** A request limit per client of its own: `name` keeps its count apart from every other limit's. */
+  limit: (max: number, timeWindow: string, name: string) => onRequestHookHandler
   attempts: AttemptCounter
   /** A client key that does not reveal the address: keyed hash, rotated with SECRET_KEY. */
   clientKey: (request: FastifyRequest) => string
@@ -28,6 +30,28 @@ export interface AbuseLimits {
 declare module 'fastify' {
   interface FastifyInstance {
     abuse: AbuseLimits
+  }
+}
+
+/**
+ * @fastify/rate-limit's store on our attempt counter. Its own Redis store names the key
+ * after the route, which a limit made with fastify.rateLimit() has not: every limit then
+ * shared one key per client (`…undefinedundefined-<client>`), so tracking look-ups spent
+ * the submission budget and the daily window ended with the hourly one. Here the key is
+ * the limit's name and the client, each with its own window, in memory or in Redis alike.
+ */
+function counterStore (counter: AttemptCounter): new () => FastifyRateLimitStore {
+  return class CounterStore implements FastifyRateLimitStore {
+    incr (key: string, callback: (error: Error | null, result?: { current: number, ttl: number }) => void, timeWindow: number): void {
+      counter.add(key, timeWindow).then(
+        counted => { callback(null, { current: counted.count, ttl: counted.resetInMs }) },
+        (error: unknown) => { callback(error instanceof Error ? error : new Error(String(error))) }
+      )
+    }
+
+    child (): FastifyRateLimitStore {
+      return this
+    }
   }
 }
 
@@ -42,31 +66,29 @@ export default fp(async (fastify) => {
     redis = new Redis(fastify.config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false })
     fastify.addHook('onClose', async () => { await redis!.quit() })
   }
+  const prefix = fastify.config.redisKeyPrefix
+  const counter = (name: string): AttemptCounter =>
+    redis === undefined ? new MemoryAttemptCounter() : new RedisAttemptCounter(redis, `${prefix}${name}:`)
 
   await fastify.register(fastifyRateLimit, {
     global: false,
-    ...(redis === undefined ? {} : { redis, nameSpace: 'portal:rl:' }),
+    store: counterStore(counter('rl')),
     keyGenerator: clientKey,
     // With Redis down, serve rather than refuse every citizen.
-    skipOnError: true,
-    errorResponseBuilder: (_request, context) => new RateLimitedError(Math.max(1, Math.ceil(context.ttl / 1000)))
+    skipOnError: true
   })
 
-  const limit = (max: number, timeWindow: string, groupId: string): onRequestHookHandler =>
-    fastify.rateLimit({ max, timeWindow, groupId, keyGenerator: clientKey })
-
-  const attempts = redis === undefined ? new MemoryAttemptCounter() : new RedisAttemptCounter(redis)
-  /**
-   * A limit counted on the attempt counter: @fastify/rate-limit runs only the first of its hooks
-   * on a request, so a second limit on a route that has one already would never count.
+  /*
+   * Not fastify.rateLimit(): its hook runs once per request, whichever comes first, so with
+   * the hourly and the daily limit on one route the daily one was never counted. Each
+   * limit here counts on its own and refuses with the wait of the limit that was reached.
    */
-  const count = (max: number, windowMs: number, name: string): onRequestHookHandler => async (request) => {
-    const counted = await attempts.add(`${name}:${clientKey(request)}`, windowMs).catch((error: unknown) => {
-      // As skipOnError above: with Redis down, serve rather than refuse every reporter.
-      request.log.warn({ err: error }, 'rate limit counter unavailable')
-      return undefined
-    })
-    if (counted !== undefined && counted.count > max) throw new RateLimitedError(Math.max(1, Math.ceil(counted.resetInMs / 1000)))
+  const limit = (max: number, timeWindow: string, name: string): onRequestHookHandler => {
+    const count = fastify.createRateLimit({ max, timeWindow, keyGenerator: request => `${name}:${clientKey(request)}` })
+    return async (request) => {
+      const counted = await count(request)
+      if (!counted.isAllowed && counted.isExceeded) throw new RateLimitedError(Math.max(1, counted.ttlInSeconds))
+    }
   }
 
   fastify.decorate('abuse', {
@@ -75,8 +97,9 @@ export default fp(async (fastify) => {
       limit(limits.submissionsPerDay, '1 day', 'submit-day')
     ],
     tracking: [limit(limits.trackingPerQuarterHour, '15 minutes', 'track')],
-    replies: [count(limits.repliesPerHour, 3600_000, 'reply-hour')],
-    attempts,
+    replies: [limit(limits.repliesPerHour, '1 hour', 'reply-hour')],
+    limit,
+    attempts: counter('attempts'),
     clientKey
   })
 }, { name: 'abuse', dependencies: ['config', 'security'], fastify: '5.x' })

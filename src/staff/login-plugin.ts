@@ -14,7 +14,7 @@ const WINDOW = '15 minutes'
 const staffLogin: FastifyPluginAsync = async (fastify) => {
   const options: LoginRouteOptions = {
     deps: { db: fastify.db, secrets: fastify.secrets, attempts: fastify.abuse.attempts, totpRoles: fastify.config.staffTotpRoles },
-    limit: fastify.rateLimit({ max: ATTEMPTS_PER_CLIENT, timeWindow: WINDOW, groupId: 'staff-login', keyGenerator: fastify.abuse.clientKey })
+    limit: fastify.abuse.limit(ATTEMPTS_PER_CLIENT, WINDOW, 'staff-login')
   }
   await fastify.register(loginPages, options)
   await fastify.register(loginApi, options)

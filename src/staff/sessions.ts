@@ -25,7 +25,7 @@ export interface OpenedSession {
 export async function openSession (deps: SessionDeps, staffId: number, secondFactorDone: boolean, now = new Date()): Promise<OpenedSession> {
   const token = deps.secrets.newToken()
   const expiresAt = new Date(now.getTime() + (secondFactorDone ? SESSION_ABSOLUTE_MS : SECOND_FACTOR_WINDOW_MS))
-  await deps.db.transaction().execute(async trx => {
+  const write = async (trx: Transaction<Database>): Promise<void> => {
     // Sessions that ran out are never resumed: each sign-in clears the user's old ones.
     await trx.deleteFrom('staff_sessions')
       .where('staff_id', '=', staffId)
@@ -34,7 +34,10 @@ export async function openSession (deps: SessionDeps, staffId: number, secondFac
     await trx.insertInto('staff_sessions').values({
       token_hash: deps.secrets.tokenHash(token), staff_id: staffId, created_at: now, last_seen_at: now, expires_at: expiresAt, second_factor_done: secondFactorDone
     }).execute()
-  })
+  }
+  // Inside the caller's transaction when it has one (a sign-in's success steps are one).
+  if (deps.db.isTransaction) await write(deps.db as Transaction<Database>)
+  else await deps.db.transaction().execute(write)
   return { token, expiresAt }
 }
 

@@ -44,6 +44,8 @@ export interface SignInInput {
 /**
  * Checks an e-mail address and password (and the TOTP code, when one came with them),
  * counting failures towards the lock; opens a session when everything is right.
+ * The try is counted before the password is checked (see takeTry), so parallel guesses
+ * cannot all be checked against a count none of them has raised yet.
  */
 export async function signIn (deps: SignInDeps, input: SignInInput, now = new Date()): Promise<SignInResult> {
   // PostgreSQL text cannot hold U+0000 (the query would fail); no account's address has one.
@@ -52,30 +54,43 @@ export async function signIn (deps: SignInDeps, input: SignInInput, now = new Da
     .select(candidateColumns)
     .where(sql<string>`lower(email)`, '=', sql<string>`lower(${input.email.trim()})`)
     .executeTakeFirst()
-  // Every path verifies a hash, so that how long the answer takes tells nothing.
-  const passwordRight = await passwordMatches(user?.password_hash, input.password)
   const via = input.via
-
-  if (user === undefined) return await unknownAccountFailure(deps, input.email, via, now)
-  if (user.locked_until !== null && user.locked_until > now) {
-    await audit(deps.db, { actorId: user.id, action: 'staff.login_failed', detail: { via, reason: 'locked' } })
-    return { kind: 'locked', until: user.locked_until }
+  if (user === undefined) {
+    const counted = await countUnknownAccount(deps, input.email)
+    // Every path verifies a hash, so that how long the answer takes tells nothing.
+    await passwordMatches(undefined, input.password)
+    return await unknownAccountFailure(deps, input.email, via, counted, now)
   }
   if (user.disabled_at !== null) {
-    await audit(deps.db, { actorId: user.id, action: 'staff.login_failed', detail: { via, reason: 'disabled' } })
-    return { kind: 'wrong' }
+    await passwordMatches(user.password_hash, input.password)
+    const locked = user.locked_until !== null && user.locked_until > now
+    await audit(deps.db, { actorId: user.id, action: 'staff.login_failed', detail: { via, reason: locked ? 'locked' : 'disabled' } })
+    return locked ? { kind: 'locked', until: user.locked_until! } : { kind: 'wrong' }
   }
-  if (!passwordRight) return await failure(deps, user.id, via, user.password_hash === null ? 'no_password' : 'password', now)
+
+  const attempt = await takeTry(deps, user.id, now)
+  const passwordRight = await passwordMatches(user.password_hash, input.password)
+  if (attempt.kind === 'locked') {
+    await audit(deps.db, { actorId: user.id, action: 'staff.login_failed', detail: { via, reason: 'locked' } })
+    return attempt
+  }
+  if (!passwordRight) return await failure(deps, user.id, attempt, via, user.password_hash === null ? 'no_password' : 'password')
 
   if (user.totp_secret_enc === null) {
     if (deps.totpRoles.includes(user.role)) {
+      await giveTryBack(deps, user.id, attempt)
       await audit(deps.db, { actorId: user.id, action: 'staff.login_failed', detail: { via, reason: 'totp_missing' } })
       return { kind: 'totp_missing' }
     }
     return { kind: 'signed_in', session: await succeed(deps, user.id, via, false, now) }
   }
-  if (input.otp === undefined || input.otp === '') return { kind: 'needs_otp', staffId: user.id }
-  if (!await acceptOtp(deps, user, input.otp, now)) return await failure(deps, user.id, via, 'otp', now)
+  if (input.otp === undefined || input.otp === '') {
+    // The right password alone is no failure, and the try it took is given back; a
+    // wrong code with it is (below), so codes cannot be guessed by turns with it.
+    await giveTryBack(deps, user.id, attempt)
+    return { kind: 'needs_otp', staffId: user.id }
+  }
+  if (!await acceptOtp(deps, user, input.otp, now)) return await failure(deps, user.id, attempt, via, 'otp')
   return { kind: 'signed_in', session: await succeed(deps, user.id, via, true, now) }
 }
 
@@ -91,17 +106,17 @@ export async function completeSecondFactor (deps: SignInDeps, pendingToken: stri
   const staffId = await pendingSessionUser(deps, pendingToken, now)
   if (staffId === undefined) return { kind: 'expired' }
   const user = await deps.db.selectFrom('staff_users').select(candidateColumns).where('id', '=', staffId).executeTakeFirstOrThrow()
-  if (user.locked_until !== null && user.locked_until > now) {
+  const attempt = await takeTry(deps, user.id, now)
+  if (attempt.kind === 'locked') {
     await endSession(deps, pendingToken)
-    return { kind: 'locked', until: user.locked_until }
+    return attempt
   }
   if (!await acceptOtp(deps, user, code, now)) {
-    const result = await failure(deps, user.id, 'page', 'otp', now)
+    const result = await failure(deps, user.id, attempt, 'page', 'otp')
     if (result.kind === 'locked') await endSession(deps, pendingToken)
     return result
   }
-  await endSession(deps, pendingToken)
-  return { kind: 'signed_in', session: await succeed(deps, user.id, 'page', true, now) }
+  return { kind: 'signed_in', session: await succeed(deps, user.id, 'page', true, now, pendingToken) }
 }
 
 /** Ends the session a token opens (cookie or Bearer) and records who signed out. */
@@ -110,46 +125,84 @@ export async function signOut (deps: SessionDeps, token: string | undefined, via
   if (staffId !== undefined) await audit(deps.db, { actorId: staffId, action: 'staff.logout', detail: { via } })
 }
 
-/** A new session in place of any other, after a clean slate of failures. */
-async function succeed (deps: SignInDeps, staffId: number, via: Via, secondFactor: boolean, now: Date): Promise<OpenedSession> {
-  await deps.db.updateTable('staff_users').set({ failed_logins: 0, locked_until: null }).where('id', '=', staffId).execute()
-  const session = await openSession(deps, staffId, true, now)
-  await audit(deps.db, { actorId: staffId, action: 'staff.login', detail: { via, secondFactor } })
-  return session
+/**
+ * A new session in place of any other, after a clean slate of failures: one transaction,
+ * so that a sign-in either happened in full (count reset, session, audit entry) or not at all.
+ */
+async function succeed (deps: SignInDeps, staffId: number, via: Via, secondFactor: boolean, now: Date, pendingToken?: string): Promise<OpenedSession> {
+  return await deps.db.transaction().execute(async trx => {
+    const inTrx = { ...deps, db: trx }
+    await trx.updateTable('staff_users').set({ failed_logins: 0, locked_until: null }).where('id', '=', staffId).execute()
+    if (pendingToken !== undefined) await endSession(inTrx, pendingToken)
+    const session = await openSession(inTrx, staffId, true, now)
+    await audit(trx, { actorId: staffId, action: 'staff.login', detail: { via, secondFactor } })
+    return session
+  })
 }
 
+/** A try taken from an account's allowance; `last` when it was the last one and locked the account. */
+type Try = { kind: 'try', last: boolean, until: Date } | { kind: 'locked', until: Date }
+
 /**
- * Counts a wrong password or code. The count and the lock are one statement, so parallel
- * guesses cannot slip past the limit; locking starts the count again for after the lock.
+ * Counts a try before its password or code is checked, in one statement: a locked account
+ * gets no try at all, and the try that reaches the limit locks the account there and then
+ * (and starts the count again for after the lock). A right answer on it lifts the lock
+ * (succeed) or gives the try back; a wrong one leaves it. Parallel guesses thus get five
+ * tries between them, however many arrive at once, and a process that dies mid-try leaves
+ * at worst a lock that ends by itself.
  */
-async function failure (deps: SignInDeps, staffId: number, via: Via, reason: string, now: Date): Promise<{ kind: 'wrong' } | { kind: 'locked', until: Date }> {
+async function takeTry (deps: SignInDeps, staffId: number, now: Date): Promise<Try> {
   const until = new Date(now.getTime() + LOCK_MS)
+  const reachesLimit = sql<boolean>`failed_logins + 1 >= ${LOCK_AFTER_FAILURES}`
   const row = await deps.db.updateTable('staff_users')
     .set({
-      failed_logins: sql<number>`case when failed_logins + 1 >= ${LOCK_AFTER_FAILURES} then 0 else failed_logins + 1 end`,
-      locked_until: sql<Date>`case when failed_logins + 1 >= ${LOCK_AFTER_FAILURES} then ${until}::timestamptz else locked_until end`
+      failed_logins: sql<number>`case when ${reachesLimit} then 0 else failed_logins + 1 end`,
+      locked_until: sql<Date>`case when ${reachesLimit} then ${until}::timestamptz else null end`
     })
     .where('id', '=', staffId)
+    .where(eb => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
     .returning('failed_logins')
-    .executeTakeFirstOrThrow()
-  const locked = row.failed_logins === 0
+    .executeTakeFirst()
+  if (row !== undefined) return { kind: 'try', last: row.failed_logins === 0, until }
+  const locked = await deps.db.selectFrom('staff_users').select('locked_until').where('id', '=', staffId).executeTakeFirstOrThrow()
+  return { kind: 'locked', until: locked.locked_until ?? until }
+}
+
+/** The password was right (a code is still to come, or none can): the try does not count. */
+async function giveTryBack (deps: SignInDeps, staffId: number, attempt: Extract<Try, { kind: 'try' }>): Promise<void> {
+  if (attempt.last) {
+    // Undo the lock this try set, unless something else has changed it since.
+    await deps.db.updateTable('staff_users').set({ failed_logins: LOCK_AFTER_FAILURES - 1, locked_until: null })
+      .where('id', '=', staffId).where('locked_until', '=', attempt.until).execute()
+  } else {
+    await deps.db.updateTable('staff_users').set({ failed_logins: sql<number>`greatest(failed_logins - 1, 0)` })
+      .where('id', '=', staffId).execute()
+  }
+}
+
+/** A wrong password or code: the try stays counted; the last one has locked the account. */
+async function failure (deps: SignInDeps, staffId: number, attempt: Extract<Try, { kind: 'try' }>, via: Via, reason: string): Promise<{ kind: 'wrong' } | { kind: 'locked', until: Date }> {
   await audit(deps.db, [
     { actorId: staffId, action: 'staff.login_failed', detail: { via, reason } },
-    ...(locked ? [{ actorId: staffId, action: 'staff.locked', detail: { via, until: until.toISOString() } }] : [])
+    ...(attempt.last ? [{ actorId: staffId, action: 'staff.locked', detail: { via, until: attempt.until.toISOString() } }] : [])
   ])
-  return locked ? { kind: 'locked', until } : { kind: 'wrong' }
+  return attempt.last ? { kind: 'locked', until: attempt.until } : { kind: 'wrong' }
+}
+
+interface Counted { count: number, resetInMs: number }
+
+/** An address with no account: its try is counted first too, in the attempt counter. */
+async function countUnknownAccount (deps: SignInDeps, email: string): Promise<Counted> {
+  return await deps.attempts.add('staff-login:' + createHash('sha256').update(email.trim().toLowerCase()).digest('base64url'), LOCK_MS)
 }
 
 /**
  * An address with no account locks just as an account would, so that the lock message
  * does not tell an outsider which addresses have accounts.
  */
-async function unknownAccountFailure (deps: SignInDeps, email: string, via: Via, now: Date): Promise<{ kind: 'wrong' } | { kind: 'locked', until: Date }> {
-  const key = 'staff-login:' + createHash('sha256').update(email.trim().toLowerCase()).digest('base64url')
-  const seen = await deps.attempts.peek(key)
-  const count = seen.count >= LOCK_AFTER_FAILURES ? seen : await deps.attempts.add(key, LOCK_MS)
+async function unknownAccountFailure (deps: SignInDeps, email: string, via: Via, counted: Counted, now: Date): Promise<{ kind: 'wrong' } | { kind: 'locked', until: Date }> {
   await audit(deps.db, { actorId: null, action: 'staff.login_failed', detail: { via, reason: 'unknown_email', email: email.trim().slice(0, 254) } })
-  return count.count >= LOCK_AFTER_FAILURES ? { kind: 'locked', until: new Date(now.getTime() + count.resetInMs) } : { kind: 'wrong' }
+  return counted.count >= LOCK_AFTER_FAILURES ? { kind: 'locked', until: new Date(now.getTime() + counted.resetInMs) } : { kind: 'wrong' }
 }
 
 /**

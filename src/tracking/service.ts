@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Kysely } from 'kysely'
 import type { Clock } from '../clock.js'
 import type { AttemptCounter } from '../abuse/attempt-counter.js'
@@ -15,14 +16,21 @@ export interface TrackingDeps {
 }
 
 export interface MissPolicy {
-  /** Wrong codes one client may type per window before every look-up is refused. */
+  /** Wrong codes one client may type per window before its look-ups are refused. */
   perClient: number
-  /** Wrong codes all clients together may type per window: a ceiling on distributed guessing. */
+  /**
+   * Wrong codes all clients together may type per window before every look-up is slowed
+   * down (never refused: see lookUpCode).
+   */
   global: number
   windowMs: number
+  /** The wait per look-up for each multiple of `global` reached, … */
+  slowdownMs: number
+  /** … up to this. */
+  maxSlowdownMs: number
 }
 
-export const defaultMissPolicy: MissPolicy = { perClient: 5, global: 2000, windowMs: 15 * 60 * 1000 }
+export const defaultMissPolicy: MissPolicy = { perClient: 5, global: 2000, windowMs: 15 * 60 * 1000, slowdownMs: 1000, maxSlowdownMs: 5000 }
 
 export type LookupResult =
   | { kind: 'found', reportId: number }
@@ -40,18 +48,34 @@ const GLOBAL_KEY = 'global'
  * well formed is no secret (the reporter's own screen can tell), it cannot open any report,
  * so it gives a guesser nothing, and a reporter who typed 15 characters is told so instead
  * of being locked out.
+ *
+ * Each look-up is counted as a miss before it is made (and given back when it opens a
+ * report), so parallel guesses from one client get its allowance between them, no more.
+ *
+ * The global count is a ceiling on guessing from many addresses at once, but a refusal
+ * there would refuse every reporter in the country too (2,000 misses from 400 addresses
+ * did). So beyond it nothing is refused: every look-up, right or wrong alike, waits a
+ * little longer the further the count is over, and then is looked up as usual. The wait
+ * comes before the look-up and does not depend on its outcome, so it tells nothing; a
+ * guesser learns from each answer what it learned before, only more slowly, and each
+ * client's own allowance still holds. (Answering misses with 429 beyond the cap while a
+ * hit opens would tell a guesser exactly as much, and slow it down not at all.)
  */
 export async function lookUpCode (deps: TrackingDeps, clientKey: string, input: string, policy: MissPolicy = defaultMissPolicy): Promise<LookupResult> {
   const shape = checkTrackingCode(input)
   if (!shape.ok) return { kind: 'malformed', shape }
-  const [client, all] = await Promise.all([deps.attempts.peek(`track:${clientKey}`), deps.attempts.peek(`track:${GLOBAL_KEY}`)])
-  if (client.count >= policy.perClient || all.count >= policy.global) {
-    return { kind: 'limited', retryAfterSeconds: Math.max(1, Math.ceil(Math.max(client.resetInMs, all.resetInMs) / 1000)) }
+  const clientName = `track:${clientKey}`
+  const globalName = `track:${GLOBAL_KEY}`
+  const client = await deps.attempts.add(clientName, policy.windowMs)
+  if (client.count > policy.perClient) {
+    return { kind: 'limited', retryAfterSeconds: Math.max(1, Math.ceil(client.resetInMs / 1000)) }
   }
+  const all = await deps.attempts.add(globalName, policy.windowMs)
+  if (all.count > policy.global) await sleep(Math.min(policy.maxSlowdownMs, policy.slowdownMs * Math.floor(all.count / policy.global)))
   const reportId = await findReportIdByHash(deps.db, deps.secrets.trackingHash(shape.canonical))
-  if (reportId !== undefined) return { kind: 'found', reportId }
-  await Promise.all([deps.attempts.add(`track:${clientKey}`, policy.windowMs), deps.attempts.add(`track:${GLOBAL_KEY}`, policy.windowMs)])
-  return { kind: 'not_found' }
+  if (reportId === undefined) return { kind: 'not_found' }
+  await Promise.all([deps.attempts.giveBack(clientName), deps.attempts.giveBack(globalName)])
+  return { kind: 'found', reportId }
 }
 
 /** Reporter sessions last this long after the last page they opened. */

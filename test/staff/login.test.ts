@@ -189,6 +189,43 @@ t.test('staff sign-in', async t => {
     t.equal((await signIn(browser, 'careless@example.gov.cn', PASSWORD)).statusCode, 303, 'open again once the lock ends')
   })
 
+  await t.test('forty wrong passwords at once cannot outrun the lock, nor let the right one in behind them', async t => {
+    const id = await add('raced@example.gov.cn')
+    // Each from an address of its own: the per-client limit is not what stops them.
+    const login = async (password: string, n: number, otp?: string): Promise<LightMyRequestResponse> =>
+      await app.inject({ method: 'POST', url: '/api/v1/staff/login', payload: { email: 'raced@example.gov.cn', password, ...(otp === undefined ? {} : { otp }) }, remoteAddress: `10.40.${Math.floor(n / 250)}.${n % 250 + 1}` })
+    const burst = await Promise.all([...Array.from({ length: 40 }, async (_, i) => await login(`wrong guess ${i}`, i)), login(PASSWORD, 40)])
+    const codes = burst.map(r => r.statusCode)
+    t.equal(codes.filter(c => c === 200).length, 0, 'no token')
+    t.equal(codes.filter(c => c === 401).length, 4, 'four tries were wrong …')
+    t.equal(codes.filter(c => c === 423).length, 37, '… the fifth locked the account, and the rest (the right password among them) found it locked')
+    t.equal((await login(PASSWORD, 41)).statusCode, 423, 'the right password afterwards too')
+    t.same(await sessionsOf(id), [])
+    const user = await db.selectFrom('staff_users').select(['failed_logins', 'locked_until']).where('id', '=', id).executeTakeFirstOrThrow()
+    t.equal(user.failed_logins, 0, 'the count starts again after the lock')
+    t.ok(Math.abs(user.locked_until!.getTime() - Date.now() - 15 * 60_000) < 60_000, 'locked for 15 minutes')
+    const reasons = (await db.selectFrom('audit_log').select(['action', 'detail']).where('actor_id', '=', id).execute())
+      .map(r => `${r.action}:${String(r.detail.reason ?? '')}`)
+    t.equal(reasons.filter(r => r === 'staff.login_failed:password').length, 5, 'five passwords were checked against the account')
+    t.equal(reasons.filter(r => r === 'staff.locked:').length, 1, 'one lock')
+    t.equal(reasons.filter(r => r === 'staff.login_failed:locked').length, 37)
+  })
+
+  await t.test('wrong TOTP codes at once cannot outrun the lock either', async t => {
+    const id = await add('raced-chief@example.gov.cn', 'supervisor')
+    const { secretBase32 } = await enrolTotp(deps, 'raced-chief@example.gov.cn', 'jubao.example.gov.cn', CLI)
+    const login = async (otp: string, n: number): Promise<LightMyRequestResponse> =>
+      await app.inject({ method: 'POST', url: '/api/v1/staff/login', payload: { email: 'raced-chief@example.gov.cn', password: PASSWORD, otp }, remoteAddress: `10.41.0.${n + 1}` })
+    const right = codeAt(secretBase32, Date.now())
+    const wrong = (i: number): string => String((Number(right) + 1000 + i * 7919) % 1_000_000).padStart(6, '0')
+    const burst = await Promise.all([...Array.from({ length: 20 }, async (_, i) => await login(wrong(i), i)), login(right, 20)])
+    t.equal(burst.filter(r => r.statusCode === 200).length, 0, 'no token')
+    t.equal(burst.filter(r => r.statusCode === 423).length, 17)
+    t.same(await sessionsOf(id), [])
+    const failures = await db.selectFrom('audit_log').select('detail').where('actor_id', '=', id).where('action', '=', 'staff.login_failed').execute()
+    t.equal(failures.filter(f => f.detail.reason === 'otp').length, 5, 'five codes were checked')
+  })
+
   await t.test('an address without an account locks the same way, so the lock tells nothing', async t => {
     const browser = new Browser(app)
     const answers: number[] = []

@@ -171,3 +171,51 @@ t.test('POST /api/v1/track/messages adds a reply; unknown codes get 404', async 
   const doc = await app.inject({ method: 'POST', url: '/api/v1/track', payload: { trackingCode } })
   t.same(doc.json().messages.map((m: { from: string }) => m.from), ['reporter'])
 })
+
+t.test('thirty wrong codes at once from one client: only the allowance is looked up, the rest are 429', async t => {
+  const { app } = await buildTestApp(t)
+  await fileReport(app)
+  const burst = await Promise.all(Array.from({ length: 30 }, async (_, i) =>
+    await app.inject({ method: 'POST', url: '/api/v1/track', payload: { trackingCode: `WRNG-C0DE-0000-${String(i).padStart(4, '0')}` }, remoteAddress: '10.3.0.1' })))
+  const codes = burst.map(r => r.statusCode)
+  t.equal(codes.filter(c => c === 404).length, 5, 'five looked up and missed')
+  t.equal(codes.filter(c => c === 429).length, 25, 'the rest refused before any look-up')
+})
+
+t.test('a right code gives its try back: a reporter can open the report again and again', async t => {
+  const { app } = await buildTestApp(t)
+  const { trackingCode } = await fileReport(app) as unknown as { trackingCode: string }
+  for (let i = 0; i < 12; i++) {
+    const res = await app.inject({ method: 'POST', url: '/api/v1/track', payload: { trackingCode }, remoteAddress: '10.3.0.2' })
+    if (res.statusCode !== 200) t.fail(`open ${i + 1} was ${res.statusCode}`)
+  }
+  t.equal((await app.inject({ method: 'POST', url: '/api/v1/track', payload: { trackingCode: 'WRNG-C0DE-0000-0000' }, remoteAddress: '10.3.0.2' })).statusCode, 404, 'the misses are still all there')
+})
+
+t.test('beyond the global cap on misses guessing is slowed down, but a right code still opens the report (API and page)', async t => {
+  const { app } = await buildTestApp(t, { env: { TRACKING_MISSES_PER_CLIENT: '3', TRACKING_MISSES_GLOBAL: '10' } })
+  const { trackingCode } = await fileReport(app) as unknown as { trackingCode: string }
+  // Twelve misses from four addresses: the whole portal's allowance is spent.
+  for (let client = 1; client <= 4; client++) {
+    for (let i = 0; i < 3; i++) {
+      await app.inject({ method: 'POST', url: '/api/v1/track', payload: { trackingCode: `WRNG-C0DE-000${client}-000${i}` }, remoteAddress: `10.4.0.${client}` })
+    }
+  }
+  const started = Date.now()
+  const api = await app.inject({ method: 'POST', url: '/api/v1/track', payload: { trackingCode }, remoteAddress: '10.4.1.1' })
+  t.equal(api.statusCode, 200, 'the API opens the report')
+  const slowed = Date.now() - started
+  t.ok(slowed >= 900, `and took its time (${slowed} ms)`)
+
+  const missStarted = Date.now()
+  const miss = await app.inject({ method: 'POST', url: '/api/v1/track', payload: { trackingCode: 'WRNG-C0DE-0009-0009' }, remoteAddress: '10.4.1.2' })
+  t.equal(miss.statusCode, 404, 'a miss is still a plain miss …')
+  t.ok(Date.now() - missStarted >= 900, '… slowed down the same, so the wait tells nothing')
+
+  const browser = new Browser(app)
+  const form = await browser.get('/track')
+  const opened = await browser.postForm('/track', { _csrf: hiddenField(form.body, '_csrf'), trackingCode })
+  t.equal(opened.statusCode, 303, 'the page opens it too')
+  t.equal(opened.headers.location, '/track/case')
+  t.equal((await browser.get('/track/case')).statusCode, 200)
+})
