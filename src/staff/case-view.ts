@@ -65,6 +65,8 @@ export interface TimelineEntry {
   data: Record<string, unknown>
   /** Named from data.toUnitId and data.assigneeId. */
   toUnit: UnitRef | undefined
+  /** A transfer moved on by 回避: the unit chosen, which had to stand aside (data.requestedUnitId). */
+  requestedUnit: UnitRef | undefined
   assignee: StaffName | undefined
   /** For the routing event: its decision with units named, not the codes of its stored record. */
   routing: RoutingView | undefined
@@ -234,7 +236,7 @@ export async function viewCase (deps: CasesDeps, staff: StaffPrincipal, caseNumb
     })),
     timeline: events.map(e => ({
       id: e.id, type: e.type, at: e.at, visibility: e.visibility, actor: name(e.actor_id), body: e.body, data: e.data,
-      toUnit: unit(numberIn(e.data, 'toUnitId')), assignee: name(numberIn(e.data, 'assigneeId')) ?? undefined,
+      toUnit: unit(numberIn(e.data, 'toUnitId')), requestedUnit: unit(numberIn(e.data, 'requestedUnitId')), assignee: name(numberIn(e.data, 'assigneeId')) ?? undefined,
       routing: e.type === 'routed' ? routingView(e.data, reference) : undefined
     })),
     messages: messages.map(m => ({
