@@ -27,7 +27,12 @@ export interface OpenedCase {
 }
 
 /** The one door to a case for every staff route: undefined means "not found", whether absent or out of scope. */
+/** A case number as the portal makes them (year, hyphen, six digits or more); anything else names no case. */
+const CASE_NUMBER = /^\d{4}-\d{6,12}$/
+
 export async function openCase (deps: CasesDeps, staff: StaffPrincipal, caseNumber: string): Promise<OpenedCase | undefined> {
+  // Checked before the database sees it: a NUL byte (/staff/cases/%00) is an error in PostgreSQL, not "no such case".
+  if (!CASE_NUMBER.test(caseNumber)) return undefined
   const reference = await deps.reference.get()
   const viewer = staffScope(reference, staff)
   const record = await findCaseInScope(deps.db, viewer, caseNumber)
