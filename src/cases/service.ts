@@ -116,6 +116,7 @@ async function notifications (trx: Trx, deps: CasesDeps, row: CaseRow, effects: 
       const lang: Lang = row.lang
       mails.push({
         to: deps.secrets.decrypt(row.contact_email_enc, CONTACT_AAD),
+        toReporter: true,
         lang,
         reportId: row.id,
         ...renderNotice(lang, { subject: translate(lang, 'notify.reporter.subject'), lines: [translate(lang, 'notify.reporter.body')], link: `${deps.publicUrl}/track` })
