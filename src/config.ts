@@ -33,6 +33,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   /** Seconds between deadline sweeps run by `portal serve`; 0 turns the timer off. */
   sweepIntervalSeconds: number
+  /** Seconds a client has to send a whole request (uploads included), and a connection may stay silent. */
+  requestTimeoutSeconds: number
   hotline: string
   mailbox: string
   attachmentLimits: { maxFileBytes: number, maxTotalBytes: number, maxFiles: number }
@@ -81,6 +83,7 @@ const schema = {
     BUSINESS_TZ: { type: 'string', minLength: 1, description: 'an IANA time zone such as Asia/Shanghai' },
     LOG_LEVEL: { type: 'string', enum: LOG_LEVELS, description: `one of ${LOG_LEVELS.join(', ')}` },
     SWEEP_INTERVAL_SECONDS: { type: 'integer', minimum: 0, maximum: 86400, description: 'a whole number of seconds from 0 to 86400' },
+    REQUEST_TIMEOUT_SECONDS: { type: 'integer', minimum: 1, maximum: 3600, description: 'a whole number of seconds from 1 to 3600' },
     PORTAL_HOTLINE: { type: 'string', minLength: 1, maxLength: 40, description: 'a phone number' },
     PORTAL_MAILBOX: { type: 'string', pattern: '^[^\\s@]+@[^\\s@]+$', description: 'an e-mail address' },
     ATTACHMENT_MAX_FILE_MB: { type: 'integer', minimum: 1, maximum: 1024, description: 'a whole number of megabytes from 1 to 1024' },
@@ -207,6 +210,9 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     businessTz,
     logLevel: (input.LOG_LEVEL as Config['logLevel'] | undefined) ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     sweepIntervalSeconds: (input.SWEEP_INTERVAL_SECONDS as number | undefined) ?? 60,
+    // Long enough for the largest upload (50 MB) over a slow link such as Tor; short enough that
+    // a client sending a byte now and then cannot hold a connection for ever.
+    requestTimeoutSeconds: (input.REQUEST_TIMEOUT_SECONDS as number | undefined) ?? 300,
     hotline: (input.PORTAL_HOTLINE as string | undefined) ?? '12380',
     mailbox: (input.PORTAL_MAILBOX as string | undefined) ?? 'report@localhost',
     attachmentLimits: {

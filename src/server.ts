@@ -47,7 +47,14 @@ export function buildServer (config: Config, database: DatabaseHandle): FastifyI
     // Our own ids, so that nothing derived from the client ends up in the log line.
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,
-    return503OnClosing: true
+    return503OnClosing: true,
+    // No client may hold a connection for ever: the whole request must arrive within the
+    // timeout (408 otherwise), and a connection silent that long is closed. Node checks the
+    // request timeout periodically (at least four times within it here), and only enforces one
+    // given when the HTTP server is created: hence `http` as well as Fastify's own option.
+    requestTimeout: config.requestTimeoutSeconds * 1000,
+    connectionTimeout: config.requestTimeoutSeconds * 1000,
+    http: { requestTimeout: config.requestTimeoutSeconds * 1000, connectionsCheckingInterval: Math.min(30_000, config.requestTimeoutSeconds * 250) }
   })
   // Unwrapped, so that the app's decorators (db, config) are reachable from the root instance.
   server.register(fp(app), { config, database })

@@ -8,7 +8,7 @@ export type Trx = Transaction<Database>
 export async function lockCase (trx: Trx, reportId: number) {
   return await trx.selectFrom('reports')
     .select(['id', 'case_number', 'status', 'category_id', 'unit_id', 'identity_mode', 'accepted_at', 'finding',
-      'extension_requested_at', 'transferred_from_unit_id', 'assigned_to', 'contact_email_enc', 'lang'])
+      'extension_requested_at', 'transferred_from_unit_id', 'assigned_to', 'contact_email_enc', 'lang', 'subject_unit_id', 'subject_name'])
     .where('id', '=', reportId)
     .forUpdate()
     .executeTakeFirst()

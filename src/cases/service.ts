@@ -6,7 +6,7 @@ import { applyClockEffects } from '../deadlines/effects.js'
 import { type ActionInput, type ActorRole, type CaseAction, type CaseEvent, type CaseState, decide, type Effect, type EventData, type Refusal, reporterView } from '../domain/case-state.js'
 import { ClockError, type ClockErrorCode, nextDueAt } from '../domain/deadline-clock.js'
 import { defaultLadderPolicy, type LadderPolicy, nextActionAt } from '../domain/escalation.js'
-import { ancestors } from '../domain/routing.js'
+import { ancestors, routeTransfer, type TransferRefusalCode } from '../domain/routing.js'
 import type { StoredFile } from '../intake/service.js'
 import { enqueueMail, type OutgoingMail } from '../notifications/outbox.js'
 import { renderNotice, staffCaseLink } from '../notifications/render.js'
@@ -31,7 +31,10 @@ export interface Actor {
   staffId: number | null
 }
 
-export type ActionResult = { ok: true, status: ReportStatus, reportId: number } | Refusal | { ok: false, code: 'not_found' | ClockErrorCode, message: string }
+/** A transfer the conflict-of-interest rule does not allow (see routeTransfer). */
+export type TransferRefusal = `transfer_${TransferRefusalCode}`
+
+export type ActionResult = { ok: true, status: ReportStatus, reportId: number } | Refusal | { ok: false, code: 'not_found' | ClockErrorCode | TransferRefusal, message: string }
 
 const CONTACT_AAD = 'report-contact-email'
 
@@ -113,6 +116,7 @@ async function notifications (trx: Trx, deps: CasesDeps, row: CaseRow, effects: 
       const lang: Lang = row.lang
       mails.push({
         to: deps.secrets.decrypt(row.contact_email_enc, CONTACT_AAD),
+        toReporter: true,
         lang,
         reportId: row.id,
         ...renderNotice(lang, { subject: translate(lang, 'notify.reporter.subject'), lines: [translate(lang, 'notify.reporter.body')], link: `${deps.publicUrl}/track` })
@@ -144,8 +148,22 @@ export async function performAction (
   return await deps.db.transaction().execute(async trx => {
     const row = await lockCase(trx, reportId)
     if (row === undefined) return { ok: false, code: 'not_found', message: 'no such case' }
-    const decision = decide(caseState(row, actor.staffId), action, actor, input)
+    let decision = decide(caseState(row, actor.staffId), action, actor, input)
     if (!decision.ok) return decision
+    if (action === 'transfer' && input.unitId !== undefined) {
+      // 回避 holds for a transfer as for intake routing: never to the unit reported on, nor to a
+      // unit headed by the person reported; such a transfer goes on to the supervising unit,
+      // and the timeline says why (staff only: the reporter sees that the case was transferred).
+      const routed = routeTransfer(reference.units, { subjectUnitId: row.subject_unit_id, subjectName: row.subject_name }, row.unit_id, input.unitId)
+      if (!routed.ok) return { ok: false, code: `transfer_${routed.code}`, message: `the case cannot be transferred there (${routed.code.replace(/_/g, ' ')})` }
+      if (routed.conflict !== null) {
+        const requestedUnitId = input.unitId
+        input = { ...input, unitId: routed.unitId }
+        const moved = decide(caseState(row, actor.staffId), action, actor, input)
+        if (!moved.ok) return moved
+        decision = { ...moved, event: { ...moved.event, data: { ...moved.event.data, requestedUnitId, conflictKind: routed.conflict.kind } } }
+      }
+    }
 
     const category = reference.categories.find(c => c.id === row.category_id)
     const changes = reportChanges(row, decision.effects, actor, input, decision.status, now)

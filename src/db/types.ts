@@ -109,6 +109,8 @@ export interface ReportTable {
   case_number: string
   tracking_hash: Buffer
   submission_key: Buffer | null
+  /** Keyed hash of the canonical body filed with submission_key (null for reports filed before it was kept). */
+  submission_body_hash: Buffer | null
   channel: Channel
   identity_mode: IdentityMode
   status: WithDefault<ReportStatus>
@@ -226,7 +228,10 @@ export interface MailOutboxTable {
   id: Generated<number>
   message_id: string
   dedupe_key: string | null
+  /** Replaced by REDACTED_ADDRESS once a mail to a reporter is sent. */
   to_address: string
+  /** A notice to the reporter (their own address), not to staff. */
+  to_reporter: WithDefault<boolean>
   subject: string
   text_body: string
   html_body: string | null

@@ -124,6 +124,10 @@ export interface EventData {
   reason?: string
   message?: string
   toUnitId?: number
+  /** A transfer moved on by the conflict-of-interest rule (回避): the unit staff chose, which had to stand aside. */
+  requestedUnitId?: number
+  /** Why the chosen unit had to stand aside: 'subject_unit' or 'subject_is_head' (see routing). */
+  conflictKind?: string
   assigneeId?: number
   finding?: Finding
   actionsTaken?: string[]

@@ -134,19 +134,26 @@ function pickRule (rules: readonly RoutingRule[], categoryId: number): RoutingRu
   return rule
 }
 
-/**
- * Walks up from the rule's unit: past inactive units, past the reported unit's subtree
- * (straight to the reported unit's parent), past units whose head is the person reported.
- */
-export function routeReport (units: readonly RoutingUnit[], rules: readonly RoutingRule[], report: RoutedReport): RoutingDecision {
-  const rule = pickRule(rules, report.categoryId)
-  const index = indexUnits(units)
-  const start = index.get(rule.unitId)
-  if (start === undefined) throw new RoutingError('unknown_unit', `routing rule ${rule.id} names unit ${rule.unitId}, which does not exist`)
+interface Climb {
+  unitId: number
+  /** Why the case did not stay at the start: 'none' when it did. */
+  moved: 'none' | 'conflict_of_interest' | 'inactive_unit'
+  conflict: RoutingConflict | null
+  unresolvedConflict: boolean
+  path: number[]
+}
 
+type Subject = Pick<RoutedReport, 'subjectUnitId' | 'subjectName'>
+
+/**
+ * The 回避 walk shared by intake routing and transfers: up from `start`, past inactive units,
+ * past the reported unit's subtree (straight to the reported unit's parent), past units whose
+ * head is the person reported. Undefined when no active unit is left to take the case.
+ */
+function climb (index: UnitIndex, start: RoutingUnit, subject: Subject): Climb | undefined {
   const chain = [start, ...ancestorsIn(index, start.id).flatMap(id => index.get(id) ?? [])]
   // The reported unit is the start or one of its ancestors exactly when the start lies inside it.
-  const subjectAt = chain.findIndex(unit => unit.id === report.subjectUnitId)
+  const subjectAt = chain.findIndex(unit => unit.id === subject.subjectUnitId)
   const path: number[] = []
   let conflict: RoutingConflict | null = null
   let skippedInactive = false
@@ -158,18 +165,69 @@ export function routeReport (units: readonly RoutingUnit[], rules: readonly Rout
       conflict = { kind: 'subject_unit', conflictedUnitId: unit.id }
     } else if (!unit.active) {
       skippedInactive = true
-    } else if (namesMatch(unit.headName, report.subjectName)) {
+    } else if (namesMatch(unit.headName, subject.subjectName)) {
       conflict ??= { kind: 'subject_is_head', conflictedUnitId: unit.id }
     } else {
-      const reason = conflict !== null ? 'conflict_of_interest' : skippedInactive ? 'inactive_unit' : 'rule'
-      return { unitId: unit.id, ruleId: rule.id, reason, conflict, unresolvedConflict: false, path }
+      const moved = conflict !== null ? 'conflict_of_interest' : skippedInactive ? 'inactive_unit' : 'none'
+      return { unitId: unit.id, moved, conflict, unresolvedConflict: false, path }
     }
   }
 
   const root = chain.at(-1) ?? start
-  if (conflict === null || !root.active) {
+  if (conflict === null || !root.active) return undefined
+  if (path.at(-1) !== root.id) path.push(root.id)
+  return { unitId: root.id, moved: 'conflict_of_interest', conflict, unresolvedConflict: true, path }
+}
+
+/**
+ * Walks up from the rule's unit: past inactive units, past the reported unit's subtree
+ * (straight to the reported unit's parent), past units whose head is the person reported.
+ */
+export function routeReport (units: readonly RoutingUnit[], rules: readonly RoutingRule[], report: RoutedReport): RoutingDecision {
+  const rule = pickRule(rules, report.categoryId)
+  const index = indexUnits(units)
+  const start = index.get(rule.unitId)
+  if (start === undefined) throw new RoutingError('unknown_unit', `routing rule ${rule.id} names unit ${rule.unitId}, which does not exist`)
+  const climbed = climb(index, start, report)
+  if (climbed === undefined) {
     throw new RoutingError('no_active_unit', `unit ${start.id} of routing rule ${rule.id} has no active unit above it`)
   }
-  if (path.at(-1) !== root.id) path.push(root.id)
-  return { unitId: root.id, ruleId: rule.id, reason: 'conflict_of_interest', conflict, unresolvedConflict: true, path }
+  const { moved, ...decision } = climbed
+  return { ...decision, ruleId: rule.id, reason: moved === 'none' ? 'rule' : moved }
+}
+
+export type TransferRefusalCode =
+  /** The chosen unit does not exist or is inactive: staff must choose another. */
+  | 'unknown_unit'
+  /** The chosen unit is the one holding the case. */
+  | 'same_unit'
+  /** The chosen unit must stand aside (回避) and its supervising unit is the one holding the case. */
+  | 'conflict_returns_here'
+  /** The chosen unit must stand aside and so must every unit above it. */
+  | 'unresolved_conflict'
+
+export type TransferRouting =
+  /** The case goes where staff chose. */
+  | { ok: true, unitId: number, conflict: null, path: number[] }
+  /** 回避: the chosen unit is the reported one (or inside it) or its head is the person reported; the case goes up to `unitId`. */
+  | { ok: true, unitId: number, conflict: RoutingConflict, path: number[] }
+  | { ok: false, code: TransferRefusalCode, conflict: RoutingConflict | null }
+
+/**
+ * Where a transfer (转办) to `toUnitId` lands. The conflict-of-interest rule of intake routing
+ * holds for a transfer too: a case never goes to the unit it is about, nor to a unit headed
+ * by the person reported. Such a transfer goes on to the nearest supervising unit free of the
+ * conflict (the same walk as routing), unless that is where the case already is, or no unit
+ * above is free of it: then a person must choose another unit.
+ */
+export function routeTransfer (units: readonly RoutingUnit[], subject: Subject, fromUnitId: number, toUnitId: number): TransferRouting {
+  const index = indexUnits(units)
+  const target = index.get(toUnitId)
+  if (target === undefined || !target.active) return { ok: false, code: 'unknown_unit', conflict: null }
+  if (toUnitId === fromUnitId) return { ok: false, code: 'same_unit', conflict: null }
+  const climbed = climb(index, target, subject)
+  if (climbed === undefined || climbed.unresolvedConflict) return { ok: false, code: 'unresolved_conflict', conflict: climbed?.conflict ?? null }
+  if (climbed.conflict === null) return { ok: true, unitId: toUnitId, conflict: null, path: [toUnitId] }
+  if (climbed.unitId === fromUnitId) return { ok: false, code: 'conflict_returns_here', conflict: climbed.conflict }
+  return { ok: true, unitId: climbed.unitId, conflict: climbed.conflict, path: climbed.path }
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { AttachmentBatch, StoredAttachment } from '../attachments/store.js'
 import { lastDay } from '../domain/deadline-display.js'
+import { RequestError } from '../web/errors.js'
 import { translate } from '../web/i18n.js'
 import { readMultipart, withUploads } from '../web/multipart.js'
 import { categoryGroups } from './pages.js'
@@ -79,8 +80,19 @@ const intakeApi: FastifyPluginAsync = async (fastify) => {
     return { body: fields, files, batch }
   }
 
+  // JSON and multipart only: a urlencoded (or text/plain) body is what a cross-site HTML form
+  // can send without a preflight, and this API has no CSRF token. Checked before the body is read.
+  const jsonOrMultipart = (request: FastifyRequest): void => {
+    const type = request.mediaType
+    if (type !== 'application/json' && type !== 'multipart/form-data') throw new RequestError(415, 'unsupported_media_type', 'error.mediaType.body', 'error.mediaType.title')
+  }
+
   fastify.post('/api/v1/reports', {
     onRequest: fastify.abuse.submissions,
+    preParsing: async (request, _reply, payload) => {
+      jsonOrMultipart(request)
+      return payload
+    },
     attachValidation: true,
     schema: {
       tags: ['public'],
@@ -91,6 +103,11 @@ const intakeApi: FastifyPluginAsync = async (fastify) => {
       response: { 200: receiptSchema, 201: receiptSchema, 400: errorSchema, 409: errorSchema, 413: errorSchema, 415: errorSchema, 429: errorSchema }
     }
   }, async (request, reply) => {
+    // Every answer may carry a tracking code: no cache keeps it.
+    reply.header('cache-control', 'no-store')
+    const key = request.headers['idempotency-key']
+    // The route's header schema documents the length; attachValidation lets it pass, so it is enforced here.
+    if (key !== undefined && (typeof key !== 'string' || key.length < 16 || key.length > 200)) throw new RequestError(400, 'invalid_idempotency_key', 'error.idempotencyKey.length')
     const { body, files, batch } = await readBody(request)
     // The route schema documents the body; our own check reports every field at once, localised.
     // Only a report that passed its checks puts its files in the store; any other leaves none.
@@ -102,13 +119,14 @@ const intakeApi: FastifyPluginAsync = async (fastify) => {
     const invalid = (errors: Array<{ field: string, message: string }>): unknown =>
       reply.code(400).send({ error: 'invalid_report', message: translate(request.lang, 'errorSummary.title'), fields: errors })
     if (!checked.ok) return invalid(checked.errors)
-    const key = request.headers['idempotency-key']
     const result = await submitReport(fastify.intakeDeps, checked.value, {
       channel: 'web', lang: request.lang, attachments: files, ...(typeof key === 'string' ? { submissionToken: key } : {})
     })
     if (result.kind === 'invalid') return invalid(result.errors)
     if (result.kind === 'duplicate') {
-      if (result.receipt === undefined) return reply.code(409).send({ error: 'duplicate', message: 'this Idempotency-Key was used for an earlier report' })
+      // The key is bound to the body it first came with: another body is not a retry.
+      if (!result.sameBody) return reply.code(409).send({ error: 'idempotency_key_reused', message: translate(request.lang, 'error.idempotencyKey.otherBody') })
+      if (result.receipt === undefined) return reply.code(409).send({ error: 'duplicate', message: translate(request.lang, 'error.idempotencyKey.expired') })
       return reply.code(200).send(receiptBody(result.receipt, fastify.config.businessTz))
     }
     return reply.code(201).send(receiptBody(result.receipt, fastify.config.businessTz))

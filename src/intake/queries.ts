@@ -5,6 +5,7 @@ export interface NewReportRow {
   year: string
   trackingHash: Buffer
   submissionKey: Buffer | null
+  submissionBodyHash: Buffer | null
   channel: Channel
   identityMode: IdentityMode
   categoryId: number
@@ -46,10 +47,10 @@ export async function insertReport (
 ): Promise<InsertedReport | undefined> {
   const { rows } = await sql<InsertedReport>`
     with r as (
-      insert into reports (case_number, tracking_hash, submission_key, channel, identity_mode, category_id, unit_id,
+      insert into reports (case_number, tracking_hash, submission_key, submission_body_hash, channel, identity_mode, category_id, unit_id,
         subject_name, subject_position, subject_unit_id, subject_unit_text, place, occurred_when, content,
         identity_enc, contact_email_enc, lang, operator_id, received_at, next_due_at)
-      values (${report.year} || '-' || lpad(nextval('report_case_seq')::text, 6, '0'), ${report.trackingHash}, ${report.submissionKey},
+      values (${report.year} || '-' || lpad(nextval('report_case_seq')::text, 6, '0'), ${report.trackingHash}, ${report.submissionKey}, ${report.submissionBodyHash},
         ${report.channel}, ${report.identityMode}, ${report.categoryId}, ${report.unitId},
         ${report.subjectName}, ${report.subjectPosition}, ${report.subjectUnitId}, ${report.subjectUnitText}, ${report.place},
         ${report.occurredWhen}, ${report.content}, ${report.identityEnc}, ${report.contactEmailEnc}, ${report.lang},
@@ -104,4 +105,10 @@ export async function findReceipt (db: Kysely<Database>, submissionKey: Buffer, 
 export async function runningDeadlines (db: Kysely<Database>, reportId: number): Promise<Array<{ stage: string, due_at: Date, state: string }>> {
   return await db.selectFrom('report_clocks').select(['stage', 'due_at', 'state'])
     .where('report_id', '=', reportId).orderBy('due_at').execute()
+}
+
+/** The body hash kept with a submission key (null when none was kept), or undefined when no report has the key. */
+export async function submissionBodyHash (db: Kysely<Database>, submissionKey: Buffer): Promise<Buffer | null | undefined> {
+  const row = await db.selectFrom('reports').select('submission_body_hash').where('submission_key', '=', submissionKey).executeTakeFirst()
+  return row?.submission_body_hash
 }

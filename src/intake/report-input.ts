@@ -115,7 +115,13 @@ function fieldOf (error: ErrorObject): string {
 }
 
 function messageFor (error: ErrorObject, field: string, lang: Lang, audience: FormAudience): string {
-  const label = translate(lang, (audience === 'operator' ? OPERATOR_LABELS : LABELS)[field] ?? 'report.content')
+  const labels = audience === 'operator' ? OPERATOR_LABELS : LABELS
+  // Own keys only: a field named "constructor" must not find Object.prototype.constructor.
+  const label = translate(lang, Object.hasOwn(labels, field) ? labels[field]! : 'report.content')
+  if (error.keyword === 'additionalProperties') {
+    // A file part sent without a file name arrives as a text field.
+    return field === 'attachments' ? translate(lang, 'field.attachmentNotFile') : translate(lang, 'field.unknown', { name: field.slice(0, 64) })
+  }
   const t = (key: MessageKey, params: Record<string, string | number> = {}): string => translate(lang, key, { field: label, ...params })
   switch (error.keyword) {
     case 'required': return field === 'category' ? t('field.choose') : t('field.required')

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto'
+import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Clock } from '../clock.js'
 import type { Channel, ClockStage, Database, Lang, ReportStatus } from '../db/types.js'
@@ -10,8 +10,8 @@ import type { ReferenceCache, ReferenceData, UnitRef } from '../reference/load.j
 import type { Secrets } from '../security/secrets.js'
 import { translate } from '../web/i18n.js'
 import type { FieldError } from '../web/render.js'
-import { findReceipt, insertReport, type NewEventRow, runningDeadlines } from './queries.js'
-import type { ReportInput } from './report-input.js'
+import { findReceipt, insertReport, type NewEventRow, runningDeadlines, submissionBodyHash } from './queries.js'
+import { FIELDS, type ReportInput } from './report-input.js'
 
 export interface IntakeDeps {
   db: Kysely<Database>
@@ -48,8 +48,11 @@ export interface Receipt {
 
 export type SubmitResult =
   | { kind: 'created', receipt: Receipt }
-  /** The key was used before: the earlier report stands; its receipt if it is still kept. */
-  | { kind: 'duplicate', receipt: Receipt | undefined }
+  /**
+   * The key was used before: the earlier report stands; its receipt if it is still kept.
+   * sameBody: the earlier report was filed with this very body (a retry), not another one.
+   */
+  | { kind: 'duplicate', receipt: Receipt | undefined, sameBody: boolean }
   | { kind: 'invalid', errors: FieldError[] }
 
 /** How long an unviewed receipt is kept for the confirmation page or an API retry. */
@@ -77,6 +80,17 @@ function routingEvent (decision: RoutingDecision, reference: ReferenceData, rule
       path: decision.path.map(unitCode)
     }
   }
+}
+
+/**
+ * A keyed hash of the report as checked (its fields in schema order, and the names of its
+ * files): what an Idempotency-Key is bound to. Keyed, so that the stored value says nothing
+ * about the content to whoever reads the table. File contents are left out on purpose: a
+ * retried upload must match even where metadata removal does not give the same bytes twice.
+ */
+export function submissionBodyDigest (secrets: Secrets, input: ReportInput, attachments: readonly StoredFile[]): Buffer {
+  const canonical = JSON.stringify([FIELDS.map(field => input[field] ?? null), attachments.map(a => a.originalName)])
+  return createHmac('sha256', secrets.deriveKey('submission-body')).update(canonical, 'utf8').digest()
 }
 
 /** Checks that need the reference data: the category and the chosen unit must exist. */
@@ -118,10 +132,12 @@ export async function submitReport (deps: IntakeDeps, input: ReportInput, option
   const noticeAddress = input.contactEmail ?? (realName ? input.reporterEmail : undefined)
   const canonicalCode = generateTrackingCode()
   const submissionKey = options.submissionToken === undefined ? null : deps.secrets.tokenHash(options.submissionToken)
+  const bodyHash = submissionKey === null ? null : submissionBodyDigest(deps.secrets, input, options.attachments ?? [])
   const inserted = await insertReport(deps.db, {
     year: calendar.localDay(now).slice(0, 4),
     trackingHash: deps.secrets.trackingHash(canonicalCode),
     submissionKey,
+    submissionBodyHash: bodyHash,
     channel: options.channel,
     identityMode: input.identity,
     categoryId: category.id,
@@ -157,7 +173,11 @@ export async function submitReport (deps: IntakeDeps, input: ReportInput, option
     : { codeEnc: deps.secrets.encrypt(canonicalCode, CODE_AAD), expiresAt: new Date(now.getTime() + RECEIPT_TTL_MS) })
 
   if (inserted === undefined) {
-    return { kind: 'duplicate', receipt: await readReceipt(deps, options.submissionToken!, { consume: false, now }) }
+    const earlier = await submissionBodyHash(deps.db, submissionKey!)
+    // A report filed before bodies were kept (null) is bound to no body.
+    const sameBody = earlier === null || earlier === undefined || (earlier.length === bodyHash!.length && timingSafeEqual(earlier, bodyHash!))
+    if (!sameBody) return { kind: 'duplicate', receipt: undefined, sameBody }
+    return { kind: 'duplicate', receipt: await readReceipt(deps, options.submissionToken!, { consume: false, now }), sameBody }
   }
   return {
     kind: 'created',

@@ -11,7 +11,12 @@ export interface OutgoingMail {
   reportId?: number | null
   /** Mail that must go out at most once for an event (e.g. an escalation step). */
   dedupeKey?: string
+  /** To the reporter's own address: removed from the outbox once sent (see deliverDue). */
+  toReporter?: boolean
 }
+
+/** What mail_outbox.to_address holds once a mail to a reporter was handed over. */
+export const REDACTED_ADDRESS = '(reporter; address removed after delivery)'
 
 /**
  * Queues mail in the caller's transaction (the outbox): it is sent if and only if the
@@ -25,6 +30,7 @@ export async function enqueueMail (db: Kysely<Database> | Transaction<Database>,
       message_id: `<${randomUUID()}@${domain}>`,
       dedupe_key: mail.dedupeKey ?? null,
       to_address: mail.to,
+      to_reporter: mail.toReporter ?? false,
       subject: mail.subject,
       text_body: mail.text,
       html_body: mail.html ?? null,

@@ -6,6 +6,8 @@ export interface MailMessage {
   messageId: string
   from: string
   to: string
+  /** A notice to a reporter: its address is not written to disk (see the .eml transport). */
+  toReporter?: boolean
   subject: string
   text: string
   html: string | null
@@ -32,7 +34,10 @@ export function createDeliver (options: { smtpUrl: string | undefined, dataDir: 
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' })
   return {
     deliver: async message => {
-      const info = await transport.sendMail(mail(message)) as unknown as { message: Buffer }
+      // A reporter's address never goes to disk: their .eml says "undisclosed-recipients" (the
+      // address stays encrypted with the case). Staff mail keeps its To: line.
+      const written = message.toReporter === true ? { ...message, to: 'undisclosed-recipients:;' } : message
+      const info = await transport.sendMail(mail(written)) as unknown as { message: Buffer }
       mkdirSync(dir, { recursive: true })
       // Named by the Message-ID: a retried delivery overwrites the same file.
       writeFileSync(join(dir, message.messageId.replace(/[<>]/g, '').replace(/[^\w.@-]/g, '_') + '.eml'), info.message)

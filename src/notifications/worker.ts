@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/types.js'
+import { REDACTED_ADDRESS } from './outbox.js'
 import type { Deliver } from './transport.js'
 
 export interface OutboxPolicy {
@@ -24,6 +25,10 @@ export interface DeliveryResult { sent: number, failed: number, gaveUp: number }
  * pushed past the lease) so that no transaction stays open while SMTP talks, several workers
  * never take the same message, and a worker that dies mid-send leaves it to be retried —
  * under the same Message-ID, so the retry is recognisable.
+ *
+ * A reporter's address is kept in the outbox only until their mail is handed over: then it is
+ * replaced by REDACTED_ADDRESS (the case keeps it encrypted for the next notice). Staff mail
+ * keeps its address, so that the outbox still shows who was told what.
  */
 export async function deliverDue (db: Kysely<Database>, deliver: Deliver, from: string, now: Date = new Date(), policy: OutboxPolicy = defaultOutboxPolicy): Promise<DeliveryResult> {
   const result: DeliveryResult = { sent: 0, failed: 0, gaveUp: 0 }
@@ -32,12 +37,14 @@ export async function deliverDue (db: Kysely<Database>, deliver: Deliver, from: 
     .where('id', 'in', eb => eb.selectFrom('mail_outbox').select('id')
       .where('sent_at', 'is', null).where('failed_at', 'is', null).where('next_attempt_at', '<=', now)
       .orderBy('next_attempt_at').limit(policy.batchSize).forUpdate().skipLocked())
-    .returning(['id', 'message_id', 'to_address', 'subject', 'text_body', 'html_body', 'attempts'])
+    .returning(['id', 'message_id', 'to_address', 'to_reporter', 'subject', 'text_body', 'html_body', 'attempts'])
     .execute()
   for (const message of claimed) {
     try {
-      await deliver({ messageId: message.message_id, from, to: message.to_address, subject: message.subject, text: message.text_body, html: message.html_body })
-      await db.updateTable('mail_outbox').set({ sent_at: now, last_error: null }).where('id', '=', message.id).execute()
+      await deliver({ messageId: message.message_id, from, to: message.to_address, toReporter: message.to_reporter, subject: message.subject, text: message.text_body, html: message.html_body })
+      await db.updateTable('mail_outbox')
+        .set({ sent_at: now, last_error: null, ...(message.to_reporter ? { to_address: REDACTED_ADDRESS } : {}) })
+        .where('id', '=', message.id).execute()
       result.sent++
     } catch (error) {
       const gaveUp = message.attempts >= policy.maxAttempts

@@ -1,4 +1,4 @@
-import { caseState, type CasesDeps, performAction } from '../cases/service.js'
+import { caseState, type CasesDeps, performAction, type TransferRefusal } from '../cases/service.js'
 import type { ReportStatus } from '../db/types.js'
 import { isMeasure } from '../domain/accountability.js'
 import { permittedThrough } from '../domain/case-scope.js'
@@ -63,6 +63,8 @@ export function likelyActions (allowed: readonly CaseAction[]): { likely: StaffA
 
 /** Why an action was refused: the state machine's reasons, the clock's, and the checks of its input here. */
 export type ActionErrorCode = RefusalCode | ClockErrorCode | 'unknown_unit' | 'unknown_assignee' | 'unknown_measure'
+  /** 回避: the chosen unit must stand aside, and its supervising unit holds the case already / must stand aside too. */
+  | 'transfer_conflict_returns_here' | 'transfer_unresolved_conflict'
 
 export interface ActionError {
   /** The input at fault; null when the action as a whole is refused. */
@@ -87,7 +89,10 @@ const INPUT_REFUSALS: Readonly<Partial<Record<ActionErrorCode, ActionField | nul
   text_too_long: null
 }
 
-function refused (code: ActionErrorCode): ActionOutcome {
+function refused (code: ActionErrorCode | TransferRefusal): ActionOutcome {
+  // What the conflict-of-interest rule refuses is about the unit chosen.
+  if (code === 'transfer_unknown_unit' || code === 'transfer_same_unit') return { kind: 'refused', httpStatus: 400, errors: [{ field: 'unitCode', code: 'unknown_unit' }] }
+  if (code === 'transfer_conflict_returns_here' || code === 'transfer_unresolved_conflict') return { kind: 'refused', httpStatus: 409, errors: [{ field: 'unitCode', code }] }
   if (code === 'role_not_permitted') return { kind: 'refused', httpStatus: 403, errors: [{ field: null, code }] }
   if (code in INPUT_REFUSALS) return { kind: 'refused', httpStatus: 400, errors: [{ field: INPUT_REFUSALS[code] ?? null, code }] }
   // The state machine's and the clock's refusals: the case is not in a state that allows it.

@@ -27,7 +27,12 @@ export interface OpenedCase {
 }
 
 /** The one door to a case for every staff route: undefined means "not found", whether absent or out of scope. */
+/** A case number as the portal makes them (year, hyphen, six digits or more); anything else names no case. */
+const CASE_NUMBER = /^\d{4}-\d{6,12}$/
+
 export async function openCase (deps: CasesDeps, staff: StaffPrincipal, caseNumber: string): Promise<OpenedCase | undefined> {
+  // Checked before the database sees it: a NUL byte (/staff/cases/%00) is an error in PostgreSQL, not "no such case".
+  if (!CASE_NUMBER.test(caseNumber)) return undefined
   const reference = await deps.reference.get()
   const viewer = staffScope(reference, staff)
   const record = await findCaseInScope(deps.db, viewer, caseNumber)
@@ -65,6 +70,8 @@ export interface TimelineEntry {
   data: Record<string, unknown>
   /** Named from data.toUnitId and data.assigneeId. */
   toUnit: UnitRef | undefined
+  /** A transfer moved on by 回避: the unit chosen, which had to stand aside (data.requestedUnitId). */
+  requestedUnit: UnitRef | undefined
   assignee: StaffName | undefined
   /** For the routing event: its decision with units named, not the codes of its stored record. */
   routing: RoutingView | undefined
@@ -234,7 +241,7 @@ export async function viewCase (deps: CasesDeps, staff: StaffPrincipal, caseNumb
     })),
     timeline: events.map(e => ({
       id: e.id, type: e.type, at: e.at, visibility: e.visibility, actor: name(e.actor_id), body: e.body, data: e.data,
-      toUnit: unit(numberIn(e.data, 'toUnitId')), assignee: name(numberIn(e.data, 'assigneeId')) ?? undefined,
+      toUnit: unit(numberIn(e.data, 'toUnitId')), requestedUnit: unit(numberIn(e.data, 'requestedUnitId')), assignee: name(numberIn(e.data, 'assigneeId')) ?? undefined,
       routing: e.type === 'routed' ? routingView(e.data, reference) : undefined
     })),
     messages: messages.map(m => ({

@@ -45,10 +45,22 @@ export function encodeCursor (cursor: QueueCursor): string {
   return `${cursor.dueMicros ?? 'n'}_${cursor.id}`
 }
 
+/**
+ * The due instants a cursor may name, in microseconds since the epoch: years 1 to 9999.
+ * PostgreSQL refuses instants far outside them (timestamp out of range), and no case is due then.
+ */
+const MIN_DUE_MICROS = -62_135_596_800_000_000n
+const MAX_DUE_MICROS = 253_402_300_799_999_999n
+
 export function decodeCursor (value: string): QueueCursor | undefined {
   const match = /^(n|-?\d{1,18})_(\d{1,15})$/.exec(value)
   if (match === null) return undefined
-  return { dueMicros: match[1] === 'n' ? null : match[1]!, id: Number(match[2]) }
+  const id = Number(match[2])
+  if (!Number.isSafeInteger(id)) return undefined
+  if (match[1] === 'n') return { dueMicros: null, id }
+  const micros = BigInt(match[1]!)
+  if (micros < MIN_DUE_MICROS || micros > MAX_DUE_MICROS) return undefined
+  return { dueMicros: micros.toString(), id }
 }
 
 // A GET form sends every field, the unused ones empty; the API sends booleans and numbers.

@@ -13,6 +13,17 @@ interface Problem {
   message: string
 }
 
+/**
+ * A request the client got wrong in a way no form field can name (a body that cannot be
+ * read, a media type the route does not take): a 4xx with a message in the user's language.
+ */
+export class RequestError extends Error {
+  constructor (readonly statusCode: 400 | 409 | 413 | 415, readonly code: string, readonly messageKey: MessageKey, readonly titleKey: MessageKey = 'error.badRequest.title') {
+    super(code)
+    this.name = 'RequestError'
+  }
+}
+
 const MULTIPART_TOO_LARGE = new Set(['FST_REQ_FILE_TOO_LARGE', 'FST_FILES_LIMIT', 'FST_PARTS_LIMIT', 'FST_FIELDS_LIMIT', 'FST_ERR_CTP_BODY_TOO_LARGE'])
 
 /** What to tell the user about an error, in their language; nothing internal leaks. */
@@ -25,6 +36,7 @@ function describe (error: FastifyError | Error, request: FastifyRequest): Proble
     const titleKey = error.statusCode === 413 ? 'error.tooLarge.title' : error.statusCode === 415 ? 'error.unsupported.title' : 'error.badRequest.title'
     return { status: error.statusCode, code: error.code, titleKey, message: error.messages[lang] }
   }
+  if (error instanceof RequestError) return { status: error.statusCode, code: error.code, titleKey: error.titleKey, message: translate(lang, error.messageKey) }
   const code = (error as FastifyError).code ?? ''
   if (code.startsWith('FST_CSRF')) return { status: 403, code: 'csrf', titleKey: 'error.csrf.title', message: translate(lang, 'error.csrf.body') }
   if (MULTIPART_TOO_LARGE.has(code)) return { status: 413, code: 'too_large', titleKey: 'error.tooLarge.title', message: translate(lang, 'error.tooLarge.title') }

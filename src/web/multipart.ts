@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AttachmentError } from '../attachments/errors.js'
 import type { AttachmentBatch, AttachmentLimits, AttachmentStore, StoredAttachment } from '../attachments/store.js'
+import { RequestError } from './errors.js'
 
 export interface MultipartResult {
   fields: Record<string, string>
@@ -13,6 +14,20 @@ export interface MultipartResult {
 const FIELD_LIMITS = { fields: 40, fieldSize: 64 * 1024, parts: 100 }
 
 /**
+ * busboy reports a body it cannot parse (no boundary, a body cut short, a broken part header)
+ * with a plain Error: no code, no status. Such an error from the parser, or from a file part's
+ * stream cut short, is the client's malformed body (400), not the server's failure; a disk
+ * error has a code (ENOSPC…) and stays a 500.
+ */
+function malformedBody (error: unknown, fromParser: boolean): RequestError | undefined {
+  if (!(error instanceof Error) || error instanceof AttachmentError) return undefined
+  const { code, statusCode } = error as { code?: unknown, statusCode?: unknown }
+  if (code !== undefined || statusCode !== undefined) return undefined
+  if (fromParser || /unexpected end of multipart data/i.test(error.message)) return new RequestError(400, 'malformed_body', 'error.malformedBody.body')
+  return undefined
+}
+
+/**
  * Reads a multipart form: text fields into an object, each file part streamed through the
  * attachment pipeline into the store's temporary folder. The files stay staged there: the caller
  * commits the batch once the request has passed its checks, and discards it in any case when it
@@ -23,13 +38,22 @@ const FIELD_LIMITS = { fields: 40, fieldSize: 64 * 1024, parts: 100 }
  */
 export async function readMultipart (request: FastifyRequest, store: AttachmentStore, limits: AttachmentLimits): Promise<MultipartResult> {
   const batch = store.batch(limits)
-  const fields: Record<string, string> = {}
+  // No prototype: a part named "__proto__" becomes an ordinary (unknown) field.
+  const fields: Record<string, string> = Object.create(null) as Record<string, string>
   const files: StoredAttachment[] = []
   const parts = request.parts({ limits: { ...FIELD_LIMITS, files: limits.maxFiles + 1, fileSize: limits.maxFileBytes + 1 } })
+  let fromParser = false
   try {
-    for await (const part of parts) {
+    const iterator = parts[Symbol.asyncIterator]()
+    for (;;) {
+      fromParser = true
+      const next = await iterator.next()
+      fromParser = false
+      if (next.done === true) break
+      const part = next.value
       if (part.type === 'field') {
-        if (typeof part.value === 'string' && !(part.fieldname in fields)) fields[part.fieldname] = part.value
+        // Own names only: a field called "constructor" or "__proto__" is just an unknown field.
+        if (typeof part.value === 'string' && !Object.hasOwn(fields, part.fieldname)) fields[part.fieldname] = part.value
         continue
       }
       // Browsers send an empty, nameless file part when no file was chosen.
@@ -42,7 +66,7 @@ export async function readMultipart (request: FastifyRequest, store: AttachmentS
   } catch (error) {
     if (!(error instanceof AttachmentError)) {
       await batch.discard()
-      throw error
+      throw malformedBody(error, fromParser) ?? error
     }
     // The files before the refused one stay staged: a form shown again keeps them.
     request.raw.resume()

@@ -8,7 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { templatesDir } from '../paths.js'
 import { type Lang, type MessageKey, pickLang } from './i18n.js'
-import { createEta, type FieldError, pageContext } from './render.js'
+import { createEta, type FieldError, pageContext, sameSitePath } from './render.js'
 
 export interface PageOptions {
   titleKey: MessageKey
@@ -88,7 +88,7 @@ export default fp(async (fastify) => {
       lang: request.lang,
       titleKey: options.titleKey,
       ...(options.titleParams === undefined ? {} : { titleParams: options.titleParams }),
-      path: request.url.split('?')[0] ?? '/',
+      path: sameSitePath(request.url),
       csrfToken: this.generateCsrf(),
       ...(options.errors === undefined ? {} : { errors: options.errors }),
       hotline: config.hotline,

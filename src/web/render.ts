@@ -43,6 +43,17 @@ export interface PageInput {
   timeZone: string
 }
 
+/**
+ * The path of the request, for links back to the same page (the language switch). Never a
+ * way off the site: browsers read a backslash as a slash and drop tabs and line breaks, so
+ * `//evil.example/login` or `/\\evil.example` would make `<path>?lang=en` a scheme-relative link
+ * to another host. Those become one leading slash: a path on this site.
+ */
+export function sameSitePath (url: string): string {
+  const path = (url.split(/[?#]/)[0] ?? '').replace(/[\t\n\r]/g, '').replace(/\\/g, '/')
+  return '/' + path.replace(/^\/+/, '')
+}
+
 export function pageContext (input: PageInput): PageContext {
   const t = translator(input.lang)
   const errors = input.errors ?? []

@@ -1,7 +1,7 @@
 import t from 'tap'
 import {
-  ancestors, descendantsOrSelf, namesMatch, routeReport, RoutingError, supervisorChain,
-  type RoutedReport, type RoutingRule, type RoutingUnit
+  ancestors, descendantsOrSelf, namesMatch, routeReport, routeTransfer, RoutingError, supervisorChain,
+  type RoutedReport, type RoutingRule, type RoutingUnit, type TransferRouting
 } from '../../src/domain/routing.js'
 
 // ducha (root) → zuzhibu → ganbu-jiandu; ducha → jiwei; ducha → xinfang
@@ -292,4 +292,51 @@ t.test('namesMatch', async t => {
   ]
   for (const [a, b] of same) t.ok(namesMatch(a, b), `${a} = ${b}`)
   for (const [a, b] of different) t.notOk(namesMatch(a, b), `${String(a)} ≠ ${String(b)}`)
+})
+
+t.test('回避 on transfer: a case never goes to the unit reported on, nor to a unit headed by the person reported', async t => {
+  const subject = (subjectUnitId: number | null, subjectName = ''): { subjectUnitId: number | null, subjectName: string } => ({ subjectUnitId, subjectName })
+  const table: Array<[string, ReturnType<typeof subject>, number, number, TransferRouting]> = [
+    ['an unrelated unit takes the case as chosen', subject(GANBU, '孙科长'), XINFANG, JIWEI,
+      { ok: true, unitId: JIWEI, conflict: null, path: [JIWEI] }],
+    ['the reported unit: on to its supervising unit', subject(JIWEI), XINFANG, JIWEI,
+      { ok: true, unitId: DUCHA, conflict: { kind: 'subject_unit', conflictedUnitId: JIWEI }, path: [JIWEI, DUCHA] }],
+    ['the reported unit’s head is the person reported, written with spaces', subject(null, ' 李 书记 '), XINFANG, JIWEI,
+      { ok: true, unitId: DUCHA, conflict: { kind: 'subject_is_head', conflictedUnitId: JIWEI }, path: [JIWEI, DUCHA] }],
+    ['a section inside the reported department: above the department', subject(ZUZHIBU), JIWEI, GANBU,
+      { ok: true, unitId: DUCHA, conflict: { kind: 'subject_unit', conflictedUnitId: GANBU }, path: [GANBU, DUCHA] }],
+    ['the section’s head and its department’s head are both reported: the climb goes on', subject(null, '孙科长'), XINFANG, GANBU,
+      { ok: true, unitId: ZUZHIBU, conflict: { kind: 'subject_is_head', conflictedUnitId: GANBU }, path: [GANBU, ZUZHIBU] }],
+    ['a department may take a case about one of its sections', subject(GANBU, '孙科长'), XINFANG, ZUZHIBU,
+      { ok: true, unitId: ZUZHIBU, conflict: null, path: [ZUZHIBU] }],
+    ['the supervising unit is the one holding the case: refused', subject(GANBU), ZUZHIBU, GANBU,
+      { ok: false, code: 'conflict_returns_here', conflict: { kind: 'subject_unit', conflictedUnitId: GANBU } }],
+    ['even the root must stand aside: refused', subject(DUCHA), XINFANG, JIWEI,
+      { ok: false, code: 'unresolved_conflict', conflict: { kind: 'subject_unit', conflictedUnitId: JIWEI } }],
+    ['the root itself is reported on: refused', subject(null, '赵督查'), XINFANG, DUCHA,
+      { ok: false, code: 'unresolved_conflict', conflict: { kind: 'subject_is_head', conflictedUnitId: DUCHA } }],
+    ['the unit holding the case', subject(null), JIWEI, JIWEI, { ok: false, code: 'same_unit', conflict: null }],
+    ['a unit that does not exist', subject(null), JIWEI, 77, { ok: false, code: 'unknown_unit', conflict: null }]
+  ]
+  for (const [name, about, from, to, expected] of table) t.same(routeTransfer(UNITS, about, from, to), expected, name)
+
+  t.same(routeTransfer(withUnits({ [JIWEI]: { active: false } }), subject(null), XINFANG, JIWEI), { ok: false, code: 'unknown_unit', conflict: null }, 'an inactive unit')
+  t.same(routeTransfer(withUnits({ [ZUZHIBU]: { active: false } }), subject(GANBU), XINFANG, GANBU),
+    { ok: true, unitId: DUCHA, conflict: { kind: 'subject_unit', conflictedUnitId: GANBU }, path: [GANBU, ZUZHIBU, DUCHA] }, 'past an inactive supervising unit')
+})
+
+t.test('a transfer follows the same rule as intake routing', async t => {
+  // For every unit a rule could name and every subject: routing and a transfer to the rule's unit land alike.
+  const subjects: Array<Pick<RoutedReport, 'subjectUnitId' | 'subjectName'>> = [
+    { subjectUnitId: null, subjectName: '' }, { subjectUnitId: GANBU, subjectName: '' }, { subjectUnitId: ZUZHIBU, subjectName: '' },
+    { subjectUnitId: JIWEI, subjectName: '' }, { subjectUnitId: null, subjectName: '孙科长' }, { subjectUnitId: null, subjectName: '钱部长' }
+  ]
+  for (const [categoryId, unitId] of [[CADRE, GANBU], [EXTRAVAGANCE, JIWEI], [OTHER, XINFANG], [DEPARTMENT_CATEGORY, ZUZHIBU]] as const) {
+    for (const about of subjects) {
+      const routed = routeReport(UNITS, RULES, report(categoryId, about))
+      if (routed.unresolvedConflict) continue
+      const moved = routeTransfer(UNITS, about, 999, unitId)
+      t.same(moved, { ok: true, unitId: routed.unitId, conflict: routed.conflict, path: routed.path }, JSON.stringify({ unitId, ...about }))
+    }
+  }
 })

@@ -118,3 +118,101 @@ t.test('the OpenAPI document describes the public API', async t => {
   t.ok(doc.paths['/api/v1/reports'].post.requestBody)
   t.notOk(doc.paths['/report'], 'HTML pages are not in the API document')
 })
+
+t.test('an Idempotency-Key is bound to its body: another body gets 409, not the earlier code (issue 9)', async t => {
+  const { app, database } = await buildTestApp(t)
+  const headers = { 'idempotency-key': 'client-generated-key-0002' }
+  const first = await app.inject({ method: 'POST', url: '/api/v1/reports', payload: REPORT, headers })
+  t.equal(first.statusCode, 201)
+  t.equal(first.headers['cache-control'], 'no-store', 'the answer carries the code: no cache keeps it')
+  const retry = await app.inject({ method: 'POST', url: '/api/v1/reports', payload: { ...REPORT }, headers })
+  t.equal(retry.statusCode, 200)
+  t.equal(retry.json().trackingCode, first.json().trackingCode, 'the same body is a retry')
+  t.equal(retry.headers['cache-control'], 'no-store')
+
+  const other = await app.inject({ method: 'POST', url: '/api/v1/reports?lang=en', payload: { ...REPORT, content: REPORT.content + '另有一次在十月二十日。' }, headers })
+  t.equal(other.statusCode, 409)
+  t.equal(other.json().error, 'idempotency_key_reused')
+  t.match(other.json().message, /used for another report with different content/)
+  t.notMatch(other.body, first.json().trackingCode, 'the earlier code is not given away')
+  t.equal(other.headers['cache-control'], 'no-store')
+  const zh = await app.inject({ method: 'POST', url: '/api/v1/reports', payload: { ...REPORT, subjectName: '钱某' }, headers })
+  t.equal(zh.statusCode, 409)
+  t.match(zh.json().message, '已用于另一份内容不同的举报')
+
+  const { body, contentType } = multipart(fieldParts(REPORT))
+  const asMultipart = await app.inject({ method: 'POST', url: '/api/v1/reports', headers: { ...headers, 'content-type': contentType }, payload: body })
+  t.equal(asMultipart.statusCode, 200, 'the same fields as multipart are the same body')
+  const withFile = multipart([...fieldParts(REPORT), { name: 'attachments', filename: 'notes.txt', content: Buffer.from('宴请时间：10月3日。\n'), type: 'text/plain' }])
+  t.equal((await app.inject({ method: 'POST', url: '/api/v1/reports', headers: { ...headers, 'content-type': withFile.contentType }, payload: withFile.body })).statusCode, 409, 'a file more is another body')
+
+  const count = await database.db.selectFrom('reports').select(database.db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  t.equal(count.n, 1)
+})
+
+t.test('an Idempotency-Key shorter than 16 characters gets 400, and files nothing', async t => {
+  const { app, database } = await buildTestApp(t)
+  const short = await app.inject({ method: 'POST', url: '/api/v1/reports?lang=en', payload: REPORT, headers: { 'idempotency-key': 'abc' } })
+  t.equal(short.statusCode, 400)
+  t.same(short.json(), { error: 'invalid_idempotency_key', message: 'The Idempotency-Key must be 16 to 200 characters long.' })
+  t.equal((await app.inject({ method: 'POST', url: '/api/v1/reports', payload: REPORT, headers: { 'idempotency-key': 'x'.repeat(201) } })).statusCode, 400)
+  t.equal((await app.inject({ method: 'POST', url: '/api/v1/reports', payload: REPORT, headers: { 'idempotency-key': 'x'.repeat(16) } })).statusCode, 201, '16 is enough')
+  const count = await database.db.selectFrom('reports').select(database.db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  t.equal(count.n, 1)
+})
+
+t.test('POST /api/v1/reports takes JSON and multipart only: a cross-site form post gets 415 (issue 9)', async t => {
+  const { app, database } = await buildTestApp(t)
+  const form = new URLSearchParams(REPORT).toString()
+  const urlencoded = await app.inject({ method: 'POST', url: '/api/v1/reports', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form })
+  t.equal(urlencoded.statusCode, 415)
+  t.same(urlencoded.json(), { error: 'unsupported_media_type', message: '请以 JSON（application/json）或 multipart/form-data 格式提交举报。' })
+  const plain = await app.inject({ method: 'POST', url: '/api/v1/reports?lang=en', headers: { 'content-type': 'text/plain' }, payload: JSON.stringify(REPORT) })
+  t.equal(plain.statusCode, 415)
+  t.match(plain.json().message, 'Send a report as JSON')
+  const none = await app.inject({ method: 'POST', url: '/api/v1/reports' })
+  t.equal(none.statusCode, 415)
+  const charset = await app.inject({ method: 'POST', url: '/api/v1/reports', headers: { 'content-type': 'Application/JSON; charset=utf-8' }, payload: JSON.stringify(REPORT) })
+  t.equal(charset.statusCode, 201, 'a JSON media type with parameters is JSON')
+  const count = await database.db.selectFrom('reports').select(database.db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  t.equal(count.n, 1)
+})
+
+t.test('malformed bodies get 400 with a message in the user\'s language, never 500 (issue 9)', async t => {
+  const { app, database } = await buildTestApp(t)
+  const post = async (contentType: string, payload: string | Buffer, lang = 'zh'): Promise<{ statusCode: number, json: () => { error: string, message: string, fields?: Array<{ field: string, message: string }> } }> =>
+    await app.inject({ method: 'POST', url: `/api/v1/reports?lang=${lang}`, headers: { 'content-type': contentType }, payload })
+
+  const noBoundary = await post('multipart/form-data', 'category=x')
+  t.equal(noBoundary.statusCode, 400, 'no boundary')
+  t.match(noBoundary.json(), { error: 'malformed_body', message: '提交的表单数据不完整或格式有误（可能是上传中断），请重新提交。' })
+
+  const { body, contentType } = multipart([...fieldParts(REPORT), { name: 'attachments', filename: 'notes.txt', content: Buffer.from('宴请时间：10月3日。\n'), type: 'text/plain' }])
+  const truncated = await post(contentType, body.subarray(0, body.length - 30), 'en')
+  t.equal(truncated.statusCode, 400, 'a body cut short')
+  t.match(truncated.json(), { error: 'malformed_body', message: /incomplete or malformed/ })
+  const cutInFields = await post(contentType, body.subarray(0, 200))
+  t.equal(cutInFields.statusCode, 400, 'cut short among the fields')
+
+  const nameless = Buffer.from(body.toString('latin1').replace('; filename="notes.txt"', ''), 'latin1')
+  const noFilename = await post(contentType, nameless)
+  t.equal(noFilename.statusCode, 400, 'a file part without a file name')
+  t.match(noFilename.json().fields, [{ field: 'attachments', message: '附件须作为文件上传（缺少文件名）' }])
+
+  for (const key of ['constructor', 'toString', 'hasOwnProperty']) {
+    const res = await post('application/json', JSON.stringify({ [key]: { a: 1 }, category: 'lan-delay' }), 'en')
+    t.equal(res.statusCode, 400, `a "${key}" key in JSON`)
+    t.equal(res.json().error, 'invalid_report')
+  }
+  const proto = await post('application/json', '{"__proto__": {"a": 1}, "category": "lan-delay"}')
+  t.equal(proto.statusCode, 400, 'a "__proto__" key in JSON')
+  t.equal(proto.json().message, '提交的内容无法识别，请返回重试。')
+  const { body: protoForm, contentType: protoType } = multipart(fieldParts({ ...REPORT, __proto__x: '' }))
+  const protoPart = await post(protoType, Buffer.from(protoForm.toString('latin1').replace('name="__proto__x"', 'name="__proto__"'), 'latin1'))
+  t.ok(protoPart.statusCode >= 400 && protoPart.statusCode < 500, `a "__proto__" part: ${protoPart.statusCode}`)
+  const constructorPart = await post(contentType, Buffer.from(body.toString('latin1').replace('name="category"', 'name="constructor"'), 'latin1'))
+  t.equal(constructorPart.statusCode, 400, 'a "constructor" part')
+
+  const count = await database.db.selectFrom('reports').select(database.db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  t.equal(count.n, 0)
+})

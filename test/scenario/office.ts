@@ -13,6 +13,7 @@ import { defaultLadderPolicy, dueSteps } from '../../src/domain/escalation.js'
 import { ancestors } from '../../src/domain/routing.js'
 import { normalizeTrackingCode } from '../../src/domain/tracking-code.js'
 import { createDeliver } from '../../src/notifications/transport.js'
+import { REDACTED_ADDRESS } from '../../src/notifications/outbox.js'
 import { deliverDue } from '../../src/notifications/worker.js'
 import type { ReferenceData } from '../../src/reference/load.js'
 import { STAFF_COOKIE } from '../../src/staff/auth.js'
@@ -610,7 +611,7 @@ export class Office {
     const orphan = await this.app.db.selectFrom('mail_outbox').select('to_address').where('report_id', 'is', null).executeTakeFirst()
     if (orphan !== undefined) this.fail('mail is queued for no one else', `a mail to ${orphan.to_address} belongs to no case`)
     if (cases.length === 0) return
-    const mails = await this.app.db.selectFrom('mail_outbox').select(['report_id', 'to_address', 'dedupe_key'])
+    const mails = await this.app.db.selectFrom('mail_outbox').select(['report_id', 'to_address', 'to_reporter', 'sent_at', 'dedupe_key'])
       .where('report_id', 'in', cases.map(c => c.reportId)).execute()
     const staffByEmail = new Map(this.staff.map(s => [s.email.toLowerCase(), s]))
     const unitEmails = new Map(this.reference.units.flatMap(u => u.emails.map(e => [e.toLowerCase(), u.code] as const)))
@@ -627,7 +628,13 @@ export class Office {
       let toReporter = 0
       for (const mail of theirs) {
         const to = mail.to_address.toLowerCase()
-        if (model.arrival.email !== undefined && to === model.arrival.email.toLowerCase()) { toReporter++; continue }
+        if (mail.to_reporter) {
+          // The reporter's address stays in the outbox only until the mail is sent (issue 9).
+          const expected = mail.sent_at === null ? model.arrival.email?.toLowerCase() : REDACTED_ADDRESS.toLowerCase()
+          if (to !== expected) this.fail('a reporter\'s address leaves the outbox once sent', `${model.caseNumber}: ${mail.sent_at === null ? 'queued' : 'sent'} reporter mail to ${mail.to_address}`)
+          toReporter++
+          continue
+        }
         const unit = staffByEmail.get(to)?.unitCode ?? unitEmails.get(to)
         if (unit === undefined || !allowedUnits.has(unit)) this.fail('mail is queued for no one else', `${model.caseNumber} mailed ${mail.to_address}`)
       }
