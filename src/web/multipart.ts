@@ -61,6 +61,8 @@ export async function readMultipart (request: FastifyRequest, store: AttachmentS
         part.file.resume()
         continue
       }
+      // A file part with no filename parameter at all is no browser's: a malformed body (400).
+      if (typeof part.filename !== 'string') throw new RequestError(400, 'malformed_body', 'error.malformedBody.body')
       files.push(await batch.add(part.file, part.filename, () => part.file.truncated))
     }
   } catch (error) {

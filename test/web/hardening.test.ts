@@ -86,3 +86,20 @@ t.test('the report form: a malformed multipart body gets the error page in the u
   const count = await database.db.selectFrom('reports').select(database.db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
   t.equal(count.n, 0)
 })
+
+t.test('a file part with no filename at all is a malformed body (400), not a server error (found by the fuzz run)', async t => {
+  const { app } = await buildTestApp(t)
+  const filed = await fileReport(app)
+  const boundary = '----portalnofilename'
+  const payload = [
+    `--${boundary}`, 'Content-Disposition: form-data; name="trackingCode"', '', filed.trackingCode,
+    `--${boundary}`, 'Content-Disposition: form-data; name="body"', '', '补充材料见附件。',
+    `--${boundary}`, 'Content-Disposition: form-data; name="attachments"', 'Content-Type: application/octet-stream', '', 'bytes',
+    `--${boundary}--`, ''
+  ].join('\r\n')
+  const res = await app.inject({ method: 'POST', url: '/api/v1/track/messages', headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'accept-language': 'zh' }, payload })
+  t.equal(res.statusCode, 400)
+  t.match(res.json().message, '格式有误')
+  const messages = await app.db.selectFrom('messages').select('id').where('report_id', '=', filed.reportId).execute()
+  t.equal(messages.length, 0, 'nothing half-taken')
+})
