@@ -11,7 +11,7 @@ t.test('an office month: every channel and role, hourly sweeps across National D
   // Monday 7 September 2026, Beijing: Mid-Autumn, the Sunday worked on 20 September, National Day and the Saturday worked on 10 October.
   const clock = new SimClock(new Date('2026-09-07T00:00:00+08:00'))
   const { app } = await buildTestApp(t, { now: clock.now, env: SCENARIO_ENV })
-  const office = new Office(app, clock, { seed: 20261001, months: 1, reports: 300, start: '2026-09-07', log: process.env.SCENARIO_LOG === undefined ? undefined : line => t.comment(line) })
+  const office = new Office(app, clock, { seed: 20261001, months: 1, reports: 300, log: process.env.SCENARIO_LOG === undefined ? undefined : line => t.comment(line) })
   const summary = await office.run()
   t.comment('\n' + summaryTable(summary))
 

@@ -38,8 +38,6 @@ export interface ScenarioOptions {
   seed: number
   months: number
   reports: number
-  /** First simulated day, local (Asia/Shanghai) midnight. */
-  start: string
   /** Days of office work after the last arrival, so that the last cases meet their ladders too. */
   tailDays?: number
   log?: (line: string) => void

@@ -31,7 +31,7 @@ const teardowns: Array<() => unknown> = []
 const scope = { teardown: (fn: () => unknown) => { teardowns.push(fn) } }
 const clock = new SimClock(new Date(`${values.start}T00:00:00+08:00`))
 const { app } = await buildTestApp(scope, { now: clock.now, env: SCENARIO_ENV })
-const office = new Office(app, clock, { seed, months, reports, start: values.start, keepGoing: values['keep-going'], log: line => process.stdout.write(line + '\n') })
+const office = new Office(app, clock, { seed, months, reports, keepGoing: values['keep-going'], log: line => process.stdout.write(line + '\n') })
 const started = Date.now()
 let code = 0
 try {
