@@ -1,17 +1,22 @@
 import type { FastifyPluginAsync } from 'fastify'
 import abusePlugin from './abuse/plugin.js'
+import casesApi from './cases/api.js'
+import casePages from './cases/pages.js'
 import type { Clock } from './clock.js'
 import type { Config } from './config.js'
 import type { DatabaseHandle } from './db/connect.js'
 import apiDocs from './docs/plugin.js'
 import healthRoutes from './health/routes.js'
 import intakeApi from './intake/api.js'
+import operatorPages from './intake/operator-pages.js'
 import intakePages from './intake/pages.js'
 import intakePlugin from './intake/plugin.js'
 import configPlugin from './plugins/config.js'
 import dbPlugin from './plugins/db.js'
 import securityPlugin from './plugins/security.js'
-import staffAuth from './staff/auth.js'
+import queueApi from './queue/api.js'
+import queuePages from './queue/pages.js'
+import staffAuth, { noStore } from './staff/auth.js'
 import referencePlugin from './reference/plugin.js'
 import trackingApi from './tracking/api.js'
 import trackingPages from './tracking/pages.js'
@@ -39,8 +44,16 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
   await fastify.register(apiDocs)
   await fastify.register(intakePlugin)
   await fastify.register(staffAuth)
-  await fastify.register(import('./staff/console.js'))
-  await fastify.register(import('./staff/login-plugin.js'))
+  // The staff console: no case data may linger in shared or browser caches after sign-out.
+  await fastify.register(async (desk) => {
+    desk.addHook('onRequest', noStore)
+    await desk.register(queuePages)
+    await desk.register(casePages)
+    await desk.register(operatorPages)
+    await desk.register(queueApi)
+    await desk.register(casesApi)
+  })
+  await fastify.register(import('./staff/plugin.js'))
 
   await fastify.register(healthRoutes)
   await fastify.register(intakePages)

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
+import type { CategoryGroup, Channel, ClockStage, ClockState, Finding, IdentityMode, Lang, ReportStatus, StaffRole } from '../domain/vocabulary.js'
 
 /** A timestamp column: read as Date, written as Date or ISO text. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>
@@ -7,15 +8,7 @@ type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | strin
 type Json<T> = ColumnType<T, string, string>
 type WithDefault<T> = ColumnType<T, T | undefined, T>
 
-export type Channel = 'web' | 'email' | 'hotline' | 'letter' | 'visit'
-export type IdentityMode = 'anonymous' | 'real_name'
-export type ReportStatus = 'received' | 'accepted' | 'awaiting_reporter' | 'rejected' | 'closed'
-export type CategoryGroup = 'yong' | 'lan' | 'san' | 'hun' | 'other'
-export type StaffRole = 'intake' | 'handler' | 'unit_head' | 'supervisor' | 'admin'
-export type ClockStage = 'acceptance' | 'handling' | 'transfer' | 'feedback'
-export type ClockState = 'running' | 'paused' | 'met' | 'missed'
-export type Finding = 'substantiated' | 'partly_substantiated' | 'unsubstantiated' | 'unverifiable'
-export type Lang = 'zh' | 'en'
+export type { CategoryGroup, Channel, ClockStage, ClockState, Finding, IdentityMode, Lang, ReportStatus, StaffRole } from '../domain/vocabulary.js'
 
 export interface UnitTable {
   id: Generated<number>

@@ -8,7 +8,7 @@ export interface CalendarDay {
   readonly kind: 'holiday' | 'workday'
 }
 
-const DAY_MS = 86_400_000
+export const DAY_MS = 86_400_000
 const DAY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/
 
 // Deadline arithmetic converts the same few hundred days back and forth on every case;

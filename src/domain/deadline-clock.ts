@@ -1,5 +1,5 @@
 import type { ClockStage, ClockState } from '../db/types.js'
-import type { WorkingCalendar } from './calendar.js'
+import { DAY_MS, type WorkingCalendar } from './calendar.js'
 import type { ClockStart, DeadlineSpec, PeriodUnit } from './deadline-spec.js'
 
 /** A clock about to start: the due instant of the stage, and the unit it was counted in. */
@@ -135,4 +135,16 @@ export function localDay (instant: Date, timeZone: string): string {
 export function lastDayOf (dueAt: Date, timeZone: string): string | undefined {
   const before = localDay(new Date(dueAt.getTime() - 1), timeZone)
   return before === localDay(dueAt, timeZone) ? undefined : before
+}
+
+/** A case due within this many days is marked "due soon" on the queue and the case page. */
+export const DUE_SOON_DAYS = 3
+
+export type DeadlineMarker = 'overdue' | 'due_soon' | null
+
+/** How a case's next time limit reads at `now`: passed, near, or neither. */
+export function deadlineMarker (dueAt: Date | null, now: Date): DeadlineMarker {
+  if (dueAt === null) return null
+  if (dueAt.getTime() < now.getTime()) return 'overdue'
+  return dueAt.getTime() < now.getTime() + DUE_SOON_DAYS * DAY_MS ? 'due_soon' : null
 }

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { translate } from '../web/i18n.js'
 import fp from 'fastify-plugin'
 import type { Lang, StaffRole } from '../db/types.js'
 import { calendarNotice } from '../reference/calendar-status.js'
@@ -34,6 +35,20 @@ export function sessionToken (request: FastifyRequest): string | undefined {
   const header = request.headers.authorization
   if (typeof header === 'string' && header.startsWith('Bearer ')) return header.slice(7).trim() || undefined
   return request.cookies[STAFF_COOKIE]
+}
+
+/**
+ * The staff API, with a Bearer token only: it takes no CSRF token, so it must not accept the
+ * session cookie that a browser would send along with a forged cross-site request.
+ */
+export async function bearerOnly (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (request.headers.authorization?.startsWith('Bearer ') === true) return
+  await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: translate(request.lang, 'staffApi.bearerRequired') })
+}
+
+/** Case data must not linger in shared or browser caches after a staff member signs out. */
+export async function noStore (_request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  reply.header('cache-control', 'no-store')
 }
 
 /**

@@ -2,7 +2,7 @@ import { type Expression, type ExpressionBuilder, sql, type SqlBool } from 'kyse
 import type { Database } from '../db/types.js'
 import { caseScope, type CaseScope } from '../domain/case-scope.js'
 import type { ReferenceData } from '../reference/load.js'
-import type { StaffPrincipal } from './auth.js'
+import type { StaffPrincipal } from '../staff/auth.js'
 
 type Reports = ExpressionBuilder<Database, 'reports'>
 export type ScopeBranch = (eb: Reports) => Expression<SqlBool>

@@ -1,12 +1,12 @@
-import { caseState, type CasesDeps, performAction, type TransferRefusal } from '../cases/service.js'
+import { caseState, type CasesDeps, performAction, type TransferRefusal } from './service.js'
 import type { ReportStatus } from '../db/types.js'
 import { isMeasure } from '../domain/accountability.js'
 import { permittedThrough } from '../domain/case-scope.js'
 import { type ActionInput, CASE_ACTIONS, type CaseAction, MAX_TEXT_LENGTH, type RefusalCode, refusalBeforeInput } from '../domain/case-state.js'
 import type { ClockErrorCode } from '../domain/deadline-clock.js'
-import type { StaffPrincipal } from './auth.js'
-import { assignableStaff, caseUnitId } from './case-queries.js'
-import { type OpenedCase, openCase } from './case-view.js'
+import type { StaffPrincipal } from '../staff/auth.js'
+import { assignableStaff, caseUnitId } from './queries.js'
+import { type OpenedCase, openCase } from './view.js'
 
 /** What staff can do by hand: every action but the reporter's reply, which the portal records for them. */
 export type StaffAction = Exclude<CaseAction, 'reporter_replied'>

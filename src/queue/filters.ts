@@ -1,14 +1,10 @@
-import type { Channel, ReportStatus } from '../db/types.js'
+import { type Channel, CHANNELS, REPORT_STATUSES, type ReportStatus } from '../domain/vocabulary.js'
 import type { ReferenceData } from '../reference/load.js'
 
-export const STATUSES: readonly ReportStatus[] = ['received', 'accepted', 'awaiting_reporter', 'rejected', 'closed']
-export const CHANNELS: readonly Channel[] = ['web', 'email', 'hotline', 'letter', 'visit']
 /** The "due within" choices the queue offers and counts. */
 export const DUE_WITHIN_CHOICES = [1, 3, 7, 14] as const
 export const MAX_DUE_WITHIN_DAYS = 365
 /** A case due within this many days is marked as due soon. */
-export const DUE_SOON_DAYS = 3
-export const DAY_MS = 24 * 3600_000
 export const PAGE_SIZE = 50
 export const MAX_PAGE_SIZE = 200
 
@@ -76,7 +72,7 @@ function wholeNumber (value: unknown, min: number, max: number): number | undefi
 export function parseQueueQuery (raw: Record<string, unknown>, reference: ReferenceData): QueueQuery {
   const filters: QueueFilters = { overdue: flag(raw.overdue), escalated: flag(raw.escalated), mine: flag(raw.mine) }
   if (given(raw.status)) {
-    const status = STATUSES.find(s => s === raw.status)
+    const status = REPORT_STATUSES.find(s => s === raw.status)
     if (status === undefined) return { ok: false, field: 'status' }
     filters.status = status
   }
@@ -122,10 +118,3 @@ export function filterParams (filters: QueueFilters): Record<string, string> {
   return params
 }
 
-export type DeadlineMarker = 'overdue' | 'due_soon' | null
-
-export function deadlineMarker (dueAt: Date | null, now: Date): DeadlineMarker {
-  if (dueAt === null) return null
-  if (dueAt.getTime() < now.getTime()) return 'overdue'
-  return dueAt.getTime() < now.getTime() + DUE_SOON_DAYS * DAY_MS ? 'due_soon' : null
-}

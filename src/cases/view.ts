@@ -1,17 +1,17 @@
 import { audit } from '../audit/log.js'
-import type { CasesDeps } from '../cases/service.js'
-import { caseState } from '../cases/service.js'
+import type { CasesDeps } from './service.js'
+import { caseState } from './service.js'
 import type { Channel, ClockStage, ClockState, Finding, IdentityMode, Lang, ReportStatus } from '../db/types.js'
 import { availableActions, caseAccess, type CaseAccess, mayRevealIdentity } from '../domain/case-scope.js'
 import type { CaseAction } from '../domain/case-state.js'
 import type { ReferenceData, UnitRef } from '../reference/load.js'
-import type { StaffPrincipal } from './auth.js'
+import type { StaffPrincipal } from '../staff/auth.js'
 import {
   type AttachmentRecord, caseAttachment, caseAttachments, caseClocks, caseEvents, caseMessages, type CaseRecord,
   findCaseInScope, lastReveal, type StaffName, staffNames
-} from './case-queries.js'
+} from './queries.js'
 import { maskIdentity, readIdentity, type ReporterIdentity } from './identity.js'
-import { type DeadlineMarker, deadlineMarker } from './queue-filters.js'
+import { type DeadlineMarker, deadlineMarker } from '../domain/deadline-clock.js'
 import { type StaffScope, staffScope } from './scope.js'
 
 /** A revealed identity stays on the revealing person's case page this long; then it takes a new reason. */

@@ -1,7 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t from 'tap'
 import { runSweep } from '../../src/deadlines/sweep.js'
-import { STAFF_ACTIONS } from '../../src/staff/case-actions.js'
+import { STAFF_ACTIONS } from '../../src/cases/actions.js'
 import { buildTestApp } from '../helpers/app.js'
 import { hiddenField } from '../helpers/forms.js'
 import { auditTrail, fileReport, type SignedIn, signIn, staffBrowser } from '../helpers/staff.js'

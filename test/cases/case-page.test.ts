@@ -1,6 +1,6 @@
 import t from 'tap'
 import { runSweep } from '../../src/deadlines/sweep.js'
-import { likelyActions, STAFF_ACTIONS } from '../../src/staff/case-actions.js'
+import { likelyActions, STAFF_ACTIONS } from '../../src/cases/actions.js'
 import { buildTestApp } from '../helpers/app.js'
 import { hiddenField } from '../helpers/forms.js'
 import { fileReport, signIn, staffBrowser } from '../helpers/staff.js'

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
-import loginApi from './login-api.js'
-import loginPages, { type LoginRouteOptions } from './login-pages.js'
+import loginApi from './api.js'
+import loginPages, { type LoginRouteOptions } from './pages.js'
 
 /*
  * Per client, every sign-in route together. A whole office can share one address behind

@@ -1,17 +1,16 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
-import { caseState } from '../cases/service.js'
+import type { FastifyPluginAsync } from 'fastify'
 import { MEASURES } from '../domain/accountability.js'
 import { availableActions } from '../domain/case-scope.js'
 import { FINDINGS } from '../domain/case-state.js'
+import { CHANNELS, REPORT_STATUSES } from '../domain/vocabulary.js'
 import { errorSchema } from '../intake/api.js'
 import type { UnitRef } from '../reference/load.js'
 import { notFound } from '../web/errors.js'
 import { type Lang, translate } from '../web/i18n.js'
-import { type ActionError, STAFF_ACTIONS, type StaffAction, takeAction } from './case-actions.js'
-import { type CaseView, openCase, viewCase } from './case-view.js'
-import { CHANNELS, deadlineMarker, encodeCursor, MAX_DUE_WITHIN_DAYS, MAX_PAGE_SIZE, parseQueueQuery, STATUSES } from './queue-filters.js'
-import { queuePage } from './queue-queries.js'
-import { staffScope } from './scope.js'
+import { type ActionError, STAFF_ACTIONS, type StaffAction, takeAction } from './actions.js'
+import { caseState } from './service.js'
+import { type CaseView, openCase, viewCase } from './view.js'
+import { bearerOnly } from '../staff/auth.js'
 
 const dateTime = { type: 'string', format: 'date-time' } as const
 const nullableDateTime = { type: 'string', format: 'date-time', nullable: true } as const
@@ -21,47 +20,6 @@ const nullableNamedRef = { ...namedRef, nullable: true } as const
 const staffRef = { type: 'object', nullable: true, required: ['id', 'name'], properties: { id: { type: 'integer' }, name: { type: 'string' } } } as const
 const caseParams = { type: 'object', required: ['caseNumber'], properties: { caseNumber: { type: 'string', maxLength: 40 } } } as const
 const allowedActionsSchema = { type: 'array', items: { type: 'string', enum: STAFF_ACTIONS } } as const
-
-const queueQuery = {
-  type: 'object',
-  properties: {
-    status: { type: 'string', enum: STATUSES },
-    category: { type: 'string', maxLength: 64, description: 'category code' },
-    channel: { type: 'string', enum: CHANNELS },
-    overdue: { type: 'boolean', description: 'only cases whose next time limit has passed' },
-    dueWithin: { type: 'integer', minimum: 1, maximum: MAX_DUE_WITHIN_DAYS, description: 'only cases due within this many days, overdue ones included' },
-    escalated: { type: 'boolean', description: 'only cases escalated to a supervising unit' },
-    mine: { type: 'boolean', description: 'only cases assigned to the caller' },
-    after: { type: 'string', maxLength: 40, description: 'the `next` cursor of the previous page' },
-    limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 }
-  }
-} as const
-
-const queueSchema = {
-  type: 'object',
-  required: ['items'],
-  properties: {
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['caseNumber', 'status', 'category', 'unit', 'channel', 'nextDueAt', 'overdue', 'escalationLevel', 'assignedToMe'],
-        properties: {
-          caseNumber: { type: 'string' },
-          status: { type: 'string', enum: STATUSES },
-          category: { type: 'string', description: 'category code' },
-          unit: { type: 'string', description: 'code of the handling unit' },
-          channel: { type: 'string', enum: CHANNELS },
-          nextDueAt: nullableDateTime,
-          overdue: { type: 'boolean' },
-          escalationLevel: { type: 'integer' },
-          assignedToMe: { type: 'boolean' }
-        }
-      }
-    },
-    next: { type: 'string', description: 'pass as `after` for the next page; absent on the last page' }
-  }
-} as const
 
 const attachmentSchema = {
   type: 'object',
@@ -83,7 +41,7 @@ const caseSchema = {
   required: ['caseNumber', 'status', 'channel', 'identityMode', 'category', 'unit', 'escalationLevel', 'subject', 'content', 'receivedAt', 'clocks', 'timeline', 'messages', 'attachments', 'allowedActions'],
   properties: {
     caseNumber: { type: 'string' },
-    status: { type: 'string', enum: STATUSES },
+    status: { type: 'string', enum: REPORT_STATUSES },
     channel: { type: 'string', enum: CHANNELS },
     identityMode: { type: 'string', enum: ['anonymous', 'real_name'] },
     lang: { type: 'string', enum: ['zh', 'en'] },
@@ -217,51 +175,10 @@ function caseDocument (view: CaseView, lang: Lang) {
   }
 }
 
-/**
- * The staff API, with a Bearer token only: it takes no CSRF token, so it must not accept the
- * session cookie that a browser would send along with a forged cross-site request.
- */
-async function bearerOnly (request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (request.headers.authorization?.startsWith('Bearer ') === true) return
-  await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: translate(request.lang, 'staffApi.bearerRequired') })
-}
-
 const casesApi: FastifyPluginAsync = async (fastify) => {
   const deps = fastify.casesDeps
   const staffOnly = [bearerOnly, fastify.requireStaff]
   const security = [{ bearer: [] }]
-
-  fastify.get('/api/v1/staff/cases', {
-    preHandler: staffOnly,
-    schema: {
-      tags: ['staff'],
-      summary: 'The caller\'s case queue: the cases they may see, by next time limit (keyset-paginated)',
-      security,
-      querystring: queueQuery,
-      response: { 200: queueSchema, 400: errorSchema, 401: errorSchema }
-    }
-  }, async (request, reply) => {
-    const staff = request.staff!
-    const reference = await fastify.reference.get()
-    const query = parseQueueQuery(request.query as Record<string, unknown>, reference)
-    if (!query.ok) return reply.code(400).send({ error: 'invalid_query', message: translate(request.lang, 'queue.invalid', { field: query.field }) })
-    const now = fastify.now()
-    const page = await queuePage(fastify.db, staffScope(reference, staff), query.filters, query.after, query.limit, now)
-    return {
-      items: page.rows.map(row => ({
-        caseNumber: row.case_number,
-        status: row.status,
-        category: reference.categories.find(c => c.id === row.category_id)?.code ?? '',
-        unit: reference.unitById.get(row.unit_id)?.code ?? '',
-        channel: row.channel,
-        nextDueAt: row.next_due_at,
-        overdue: deadlineMarker(row.next_due_at, now) === 'overdue',
-        escalationLevel: row.escalation_level,
-        assignedToMe: row.assigned_to === staff.id
-      })),
-      ...(page.next === undefined ? {} : { next: encodeCursor(page.next) })
-    }
-  })
 
   fastify.get('/api/v1/staff/cases/:caseNumber', {
     preHandler: staffOnly,
@@ -288,7 +205,7 @@ const casesApi: FastifyPluginAsync = async (fastify) => {
       params: caseParams,
       body: actionBody,
       response: {
-        200: { type: 'object', required: ['status', 'allowedActions'], properties: { status: { type: 'string', enum: STATUSES }, allowedActions: allowedActionsSchema } },
+        200: { type: 'object', required: ['status', 'allowedActions'], properties: { status: { type: 'string', enum: REPORT_STATUSES }, allowedActions: allowedActionsSchema } },
         400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema
       }
     }

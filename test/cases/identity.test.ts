@@ -1,7 +1,7 @@
 import t from 'tap'
 import { IDENTITY_AAD } from '../../src/intake/service.js'
 import { Secrets } from '../../src/security/secrets.js'
-import { maskIdentity, readIdentity } from '../../src/staff/identity.js'
+import { maskIdentity, readIdentity } from '../../src/cases/identity.js'
 import { TEST_SECRET } from '../helpers/app.js'
 
 t.test('an identity is masked enough to tell reporters apart, never to find one', async t => {

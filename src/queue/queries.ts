@@ -1,7 +1,8 @@
 import { type Kysely, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely'
 import type { Channel, Database, ReportStatus } from '../db/types.js'
-import { DAY_MS, DUE_WITHIN_CHOICES, type QueueCursor, type QueueFilters } from './queue-filters.js'
-import { notConflicted, type ScopeBranch, scopeBranches, type StaffScope } from './scope.js'
+import { DAY_MS } from '../domain/calendar.js'
+import { DUE_WITHIN_CHOICES, type QueueCursor, type QueueFilters } from './filters.js'
+import { notConflicted, type ScopeBranch, scopeBranches, type StaffScope } from '../cases/scope.js'
 
 export interface QueueRow {
   id: number

@@ -3,7 +3,7 @@ import { STAFF_ROLES } from '../domain/staff-roles.js'
 import { errorSchema } from '../intake/api.js'
 import { translate } from '../web/i18n.js'
 import { sessionToken } from './auth.js'
-import type { LoginRouteOptions } from './login-pages.js'
+import type { LoginRouteOptions } from './pages.js'
 import { signIn, signOut } from './sign-in.js'
 
 const sessionSchema = {

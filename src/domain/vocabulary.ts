@@ -1,0 +1,44 @@
+/**
+ * The portal's words: every closed set of values a case, a clock or a person can take. Types
+ * derive from these arrays, so that the database types, the API schemas (`enum:`), the forms
+ * and the checks all read one list.
+ */
+
+/** How a report came in: the web form, the mailbox, or an operator (hotline, letter, visit). */
+export const CHANNELS = ['web', 'email', 'hotline', 'letter', 'visit'] as const
+export type Channel = typeof CHANNELS[number]
+
+/** The channels an operator registers on a reporter's behalf. */
+export const OPERATOR_CHANNELS = ['hotline', 'letter', 'visit'] as const satisfies readonly Channel[]
+
+export const IDENTITY_MODES = ['anonymous', 'real_name'] as const
+export type IdentityMode = typeof IDENTITY_MODES[number]
+
+export const REPORT_STATUSES = ['received', 'accepted', 'awaiting_reporter', 'rejected', 'closed'] as const
+export type ReportStatus = typeof REPORT_STATUSES[number]
+
+/** 庸 懒 散 混 (the four kinds of 为官不为), and everything else. */
+export const CATEGORY_GROUPS = ['yong', 'lan', 'san', 'hun', 'other'] as const
+export type CategoryGroup = typeof CATEGORY_GROUPS[number]
+
+/** Every staff role, from the front desk up to administration. */
+export const STAFF_ROLES = ['intake', 'handler', 'unit_head', 'supervisor', 'admin'] as const
+export type StaffRole = typeof STAFF_ROLES[number]
+
+export const CLOCK_STAGES = ['acceptance', 'handling', 'transfer', 'feedback'] as const
+export type ClockStage = typeof CLOCK_STAGES[number]
+
+export const CLOCK_STATES = ['running', 'paused', 'met', 'missed'] as const
+export type ClockState = typeof CLOCK_STATES[number]
+
+export const FINDINGS = ['substantiated', 'partly_substantiated', 'unsubstantiated', 'unverifiable'] as const
+export type Finding = typeof FINDINGS[number]
+
+/** The languages the portal speaks, zh-CN first. */
+export const LANGS = ['zh', 'en'] as const
+export type Lang = typeof LANGS[number]
+
+/** Whether a value is one of a closed set, narrowing it. */
+export function isOneOf<T extends string> (values: readonly T[], value: unknown): value is T {
+  return typeof value === 'string' && (values as readonly string[]).includes(value)
+}

@@ -1,0 +1,16 @@
+import type { Lang } from '../domain/vocabulary.js'
+
+/** Anything named in both languages: a unit, a category. */
+export interface Named { nameZh: string, nameEn: string }
+
+/** The name of a unit or category in the reader's language. */
+export function nameIn (lang: Lang, named: Named): string {
+  return lang === 'zh' ? named.nameZh : named.nameEn
+}
+
+/** Names units for a reader; a unit no longer in the reference data shows its code. */
+export const unitNamer = (lang: Lang) => (unit: Named | { code: string } | undefined): string =>
+  unit === undefined ? '' : !('nameZh' in unit) ? unit.code : nameIn(lang, unit)
+
+/** A list in running text: 、 in Chinese, commas in English. */
+export const listIn = (lang: Lang, items: string[]): string => items.join(lang === 'zh' ? '、' : ', ')
