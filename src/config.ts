@@ -4,7 +4,7 @@ import { isIP } from 'node:net'
 import { join, resolve } from 'node:path'
 import { Ajv, type ErrorObject } from 'ajv'
 import type { StaffRole } from './db/types.js'
-import { STAFF_ROLES } from './domain/staff-roles.js'
+import { STAFF_ROLES } from './domain/vocabulary.js'
 
 /** The environment, validated once into one typed object. */
 export interface Config {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { MEASURES } from '../domain/accountability.js'
 import { availableActions } from '../domain/case-scope.js'
 import { FINDINGS } from '../domain/case-state.js'
-import { CHANNELS, REPORT_STATUSES } from '../domain/vocabulary.js'
+import { CHANNELS, LANGS, REPORT_STATUSES } from '../domain/vocabulary.js'
 import { errorSchema } from '../intake/api.js'
 import type { UnitRef } from '../reference/load.js'
 import { notFound } from '../web/errors.js'
@@ -44,7 +44,7 @@ const caseSchema = {
     status: { type: 'string', enum: REPORT_STATUSES },
     channel: { type: 'string', enum: CHANNELS },
     identityMode: { type: 'string', enum: ['anonymous', 'real_name'] },
-    lang: { type: 'string', enum: ['zh', 'en'] },
+    lang: { type: 'string', enum: LANGS },
     category: namedRef,
     unit: nullableNamedRef,
     transferredFrom: nullableNamedRef,

@@ -1,7 +1,7 @@
-import type { StaffRole } from '../db/types.js'
+import type { StaffRole } from './vocabulary.js'
 import { allowedActions, type CaseAction, type CaseState } from './case-state.js'
 import { ancestors, descendantsOrSelf, type RoutingUnit } from './routing.js'
-import { STAFF_ROLES } from './staff-roles.js'
+import { STAFF_ROLES } from './vocabulary.js'
 
 /**
  * Which cases a staff member may see. A unit sees its own cases. A unit above sees a case of

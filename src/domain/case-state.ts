@@ -1,4 +1,4 @@
-import type { ClockStage, Finding, ReportStatus, StaffRole } from '../db/types.js'
+import { type ClockStage, type Finding, FINDINGS, type ReportStatus, STAFF_ROLES, type StaffRole } from './vocabulary.js'
 
 /*
  * The case state machine. `decide` is pure: given the case's state, an action, the actor's
@@ -49,7 +49,7 @@ export interface ActionInput {
   resultSummary?: string
 }
 
-export const FINDINGS: readonly Finding[] = ['substantiated', 'partly_substantiated', 'unsubstantiated', 'unverifiable']
+export { FINDINGS }
 
 /** Matches the length limit of stored messages. */
 export const MAX_TEXT_LENGTH = 20_000
@@ -189,7 +189,7 @@ function copyField<K extends keyof EventData> (from: EventData, to: EventData, f
   if (from[field] !== undefined) to[field] = from[field]
 }
 
-const ALL_STAFF: readonly StaffRole[] = ['intake', 'handler', 'unit_head', 'supervisor', 'admin']
+const ALL_STAFF = STAFF_ROLES
 const CASEWORKERS: readonly StaffRole[] = ['intake', 'handler', 'unit_head']
 const ACCEPTANCE_DECIDERS: readonly StaffRole[] = ['intake', 'unit_head', 'admin']
 

@@ -1,4 +1,4 @@
-import type { ClockStage, ClockState } from '../db/types.js'
+import type { ClockStage, ClockState } from './vocabulary.js'
 import { DAY_MS, type WorkingCalendar } from './calendar.js'
 import type { ClockStart, DeadlineSpec, PeriodUnit } from './deadline-spec.js'
 

@@ -1,4 +1,4 @@
-import type { ClockState, Lang } from '../db/types.js'
+import type { ClockState, Lang } from './vocabulary.js'
 import { localDay } from './deadline-clock.js'
 
 /*

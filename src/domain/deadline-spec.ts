@@ -1,4 +1,4 @@
-import type { ClockStage } from '../db/types.js'
+import type { ClockStage } from './vocabulary.js'
 
 /** How a period is counted on the working-day calendar. */
 export type PeriodUnit = 'calendar_days' | 'working_days' | 'months'

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { AttachmentBatch, StoredAttachment } from '../attachments/store.js'
 import { lastDay } from '../domain/deadline-display.js'
+import { CLOCK_STAGES, CLOCK_STATES, LANGS } from '../domain/vocabulary.js'
 import { RequestError } from '../web/errors.js'
 import { translate } from '../web/i18n.js'
 import { readMultipart, withUploads } from '../web/multipart.js'
@@ -12,10 +13,10 @@ export const deadlineSchema = {
   type: 'object',
   required: ['stage', 'dueAt'],
   properties: {
-    stage: { type: 'string', enum: ['acceptance', 'handling', 'transfer', 'feedback'] },
+    stage: { type: 'string', enum: CLOCK_STAGES },
     dueAt: { type: 'string', format: 'date-time', description: 'the instant the period ends: the first instant of the day after its last day' },
     lastDay: { type: 'string', format: 'date', description: 'the last day of the period, inclusive, in the business time zone' },
-    state: { type: 'string', enum: ['running', 'paused', 'met', 'missed'] },
+    state: { type: 'string', enum: CLOCK_STATES },
     overdue: { type: 'boolean', description: 'running and past its due instant at the time of the answer' }
   }
 } as const
@@ -42,7 +43,7 @@ const receiptSchema = {
   }
 } as const
 
-const langQuery = { type: 'object', properties: { lang: { type: 'string', enum: ['zh', 'en'] } } } as const
+const langQuery = { type: 'object', properties: { lang: { type: 'string', enum: LANGS } } } as const
 
 const receiptBody = (receipt: Receipt, timeZone: string): Record<string, unknown> => ({
   trackingCode: receipt.trackingCode,

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { AttachmentLimits, StoredAttachment } from '../attachments/store.js'
-import type { Lang } from '../db/types.js'
+import { CATEGORY_GROUPS, type Lang } from '../domain/vocabulary.js'
 import { lastDay } from '../domain/deadline-display.js'
 import type { ReferenceData } from '../reference/load.js'
 import { decodeKeptFiles, encodeKeptFiles } from '../web/kept-files.js'
@@ -13,7 +13,7 @@ import { openReceiptView, type Receipt, RECEIPT_VIEW_MS, readReceipt, sealReceip
 const RECEIPT_COOKIE = 'receipt'
 /** Binds the confirmation page's language switch to the browser it was shown in. */
 const VIEW_COOKIE = 'receipt-view'
-const GROUP_ORDER = ['yong', 'lan', 'san', 'hun', 'other'] as const
+const GROUP_ORDER = CATEGORY_GROUPS
 
 export function categoryGroups (reference: ReferenceData, lang: Lang): Array<{ group: string, categories: Array<{ code: string, name: string, description: string }> }> {
   return GROUP_ORDER.map(group => ({

@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject } from 'ajv'
 import addFormats from 'ajv-formats'
-import type { IdentityMode } from '../db/types.js'
+import { type IdentityMode, LANGS } from '../domain/vocabulary.js'
 import { type Lang, type MessageKey, translate } from '../web/i18n.js'
 import type { FieldError } from '../web/render.js'
 
@@ -33,7 +33,7 @@ export const reportInputSchema = {
     reporterEmail: { type: 'string', format: 'email', maxLength: 254 },
     reporterIdNumber: { type: 'string', pattern: '^[0-9]{17}[0-9Xx]$' },
     contactEmail: { type: 'string', format: 'email', maxLength: 254 },
-    lang: { type: 'string', enum: ['zh', 'en'] }
+    lang: { type: 'string', enum: LANGS }
   },
   if: { properties: { identity: { const: 'real_name' } }, required: ['identity'] },
   then: { required: ['reporterName', 'reporterPhone'] }

@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject } from 'ajv'
 import addFormats from 'ajv-formats'
-import type { CategoryGroup } from '../db/types.js'
+import { CATEGORY_GROUPS, type CategoryGroup, CLOCK_STAGES } from '../domain/vocabulary.js'
 import type { DeadlineSpec } from '../domain/deadline-spec.js'
 
 /*
@@ -87,7 +87,7 @@ export const deadlineSpecSchema = {
         additionalProperties: false,
         required: ['stage', 'amount', 'unit', 'from'],
         properties: {
-          stage: { type: 'string', enum: ['acceptance', 'handling', 'transfer', 'feedback'] },
+          stage: { type: 'string', enum: CLOCK_STAGES },
           amount: positive,
           unit: period,
           from: { type: 'string', enum: ['received', 'accepted', 'transferred', 'closed'] },
@@ -126,7 +126,7 @@ const fileSchema = {
     deadlinePolicies: entries({ code, nameZh: name, nameEn: name, basis: text, spec: deadlineSpecSchema }, ['code', 'nameZh', 'nameEn', 'spec']),
     categories: entries({
       code,
-      group: { type: 'string', enum: ['yong', 'lan', 'san', 'hun', 'other'] },
+      group: { type: 'string', enum: CATEGORY_GROUPS },
       nameZh: name,
       nameEn: name,
       descriptionZh: text,

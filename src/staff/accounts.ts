@@ -1,7 +1,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely'
 import { audit, type AuditEntry } from '../audit/log.js'
 import type { Database, StaffRole } from '../db/types.js'
-import { STAFF_ROLES } from '../domain/staff-roles.js'
+import { STAFF_ROLES } from '../domain/vocabulary.js'
 import type { Secrets } from '../security/secrets.js'
 import { bilingual } from '../web/i18n.js'
 import { checkPassword, hashPassword } from './passwords.js'

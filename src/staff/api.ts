@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { STAFF_ROLES } from '../domain/staff-roles.js'
+import { LANGS, STAFF_ROLES } from '../domain/vocabulary.js'
 import { errorSchema } from '../intake/api.js'
 import { translate } from '../web/i18n.js'
 import { sessionToken } from './auth.js'
@@ -23,7 +23,7 @@ const meSchema = {
     name: { type: 'string' },
     unit: { type: 'string', description: 'the unit code' },
     role: { type: 'string', enum: STAFF_ROLES },
-    lang: { type: 'string', enum: ['zh', 'en'] }
+    lang: { type: 'string', enum: LANGS }
   }
 } as const
 

@@ -1,4 +1,4 @@
-import type { ClockStage, ClockState, Lang, ReportStatus } from '../db/types.js'
+import { CLOCK_STAGES, type ClockStage, type ClockState, FINDINGS, type Lang, type ReportStatus } from '../domain/vocabulary.js'
 import type { CodeShape } from '../domain/tracking-code.js'
 import { deadlineStanding, type DeadlineStanding, formatLastDay, lastDay } from '../domain/deadline-display.js'
 import { hasMessage, type MessageKey, translate } from '../web/i18n.js'
@@ -53,8 +53,8 @@ export interface StatusContext {
 
 /** Events whose public text carries the reason, message or result staff gave. */
 const WITH_BODY = new Set(['rejected', 'extended', 'info_requested', 'replied'])
-const STAGES = new Set<string>(['acceptance', 'handling', 'transfer', 'feedback'])
-const FINDINGS = new Set<string>(['substantiated', 'partly_substantiated', 'unsubstantiated', 'unverifiable'])
+const STAGES = new Set<string>(CLOCK_STAGES)
+const FINDING_SET = new Set<string>(FINDINGS)
 const ORDINALS_EN = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth']
 
 export interface PublicEvent { type: string, body: string, stage?: string | null, level?: number | null, finding?: string | null }
@@ -83,7 +83,7 @@ export function eventText (event: PublicEvent, lang: Lang): string {
     case 'closed': {
       const sentence = lang === 'zh' ? '。' : '. '
       const parts = [t('event.closed')]
-      if (typeof event.finding === 'string' && FINDINGS.has(event.finding)) parts.push(`${t('event.finding')}${colon}${t(`finding.${event.finding}` as MessageKey)}`)
+      if (typeof event.finding === 'string' && FINDING_SET.has(event.finding)) parts.push(`${t('event.finding')}${colon}${t(`finding.${event.finding}` as MessageKey)}`)
       if (event.body !== '') parts.push(`${t('event.result')}${colon}${event.body}`)
       return parts.join(sentence)
     }

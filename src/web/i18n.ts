@@ -1,9 +1,9 @@
-import type { Lang } from '../db/types.js'
+import { type Lang, LANGS } from '../domain/vocabulary.js'
 import { en } from './messages/en.js'
 import { type MessageKey, zh } from './messages/zh.js'
 
 export type { Lang, MessageKey }
-export const LANGS: readonly Lang[] = ['zh', 'en']
+export { LANGS }
 const catalogs: Record<Lang, Record<MessageKey, string>> = { zh, en }
 
 export type Params = Record<string, string | number>

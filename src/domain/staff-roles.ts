@@ -1,1 +1,0 @@
-export { STAFF_ROLES } from './vocabulary.js'
