@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 
 /*
- * The whole domain of DESIGN.md. Frozen once landed: change it with a new migration.
+ * The whole domain: reports, cases, clocks, staff, audit, outbox. Frozen once landed: change it with a new migration.
  * Written as plain SQL, one statement each, so that PGlite (which takes one statement
  * per parameterised query) and PostgreSQL run exactly the same text.
  */
