@@ -1,7 +1,8 @@
 import { Ajv, type ErrorObject } from 'ajv'
 import addFormats from 'ajv-formats'
-import { CATEGORY_GROUPS, type CategoryGroup, CLOCK_STAGES } from '../domain/vocabulary.js'
+import { CATEGORY_GROUPS, CLOCK_STAGES } from '../domain/vocabulary.js'
 import type { DeadlineSpec } from '../domain/deadline-spec.js'
+import type { CategoryText } from './names.js'
 
 /*
  * The file administrators export, edit and import: units, deadline policies, categories
@@ -30,13 +31,7 @@ export interface PolicyEntry {
   spec: DeadlineSpec
 }
 
-export interface CategoryEntry {
-  code: string
-  group: CategoryGroup
-  nameZh: string
-  nameEn: string
-  descriptionZh: string
-  descriptionEn: string
+export interface CategoryEntry extends CategoryText {
   policy: string
   sortOrder: number
   active: boolean

@@ -1,16 +1,11 @@
 import type { Kysely } from 'kysely'
-import type { CategoryGroup, Database } from '../db/types.js'
+import type { Database } from '../db/types.js'
 import { WorkingCalendar } from '../domain/calendar.js'
 import type { DeadlineSpec } from '../domain/deadline-spec.js'
+import type { CategoryText } from './names.js'
 
-export interface CategoryRef {
+export interface CategoryRef extends CategoryText {
   id: number
-  code: string
-  group: CategoryGroup
-  nameZh: string
-  nameEn: string
-  descriptionZh: string
-  descriptionEn: string
   policyCode: string
   spec: DeadlineSpec
 }

@@ -1,7 +1,15 @@
-import type { Lang } from '../domain/vocabulary.js'
+import type { CategoryGroup, Lang } from '../domain/vocabulary.js'
 
 /** Anything named in both languages: a unit, a category. */
 export interface Named { nameZh: string, nameEn: string }
+
+/** What every copy of a category carries: the seed, the reference file, the loaded reference. */
+export interface CategoryText extends Named {
+  code: string
+  group: CategoryGroup
+  descriptionZh: string
+  descriptionEn: string
+}
 
 /** The name of a unit or category in the reader's language. */
 export function nameIn (lang: Lang, named: Named): string {

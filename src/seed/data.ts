@@ -1,5 +1,5 @@
-import type { CategoryGroup } from '../db/types.js'
 import type { DeadlineSpec } from '../domain/deadline-spec.js'
+import type { CategoryText } from '../reference/names.js'
 
 /*
  * Reference data drawn from ../shared/seeds: the units of seed 002 (开展"为官不为"行为专项治理
@@ -94,13 +94,7 @@ export const deadlinePolicies: SeedPolicy[] = [
   }
 ]
 
-export interface SeedCategory {
-  code: string
-  group: CategoryGroup
-  nameZh: string
-  nameEn: string
-  descriptionZh: string
-  descriptionEn: string
+export interface SeedCategory extends CategoryText {
   /** Where the routing rule sends it. */
   unit: string
   policy: string
