@@ -10,13 +10,14 @@ import healthRoutes from './health/routes.js'
 import intakeApi from './intake/api.js'
 import operatorPages from './intake/operator-pages.js'
 import intakePages from './intake/pages.js'
-import intakePlugin from './intake/plugin.js'
 import configPlugin from './plugins/config.js'
 import dbPlugin from './plugins/db.js'
 import securityPlugin from './plugins/security.js'
+import servicesPlugin from './plugins/services.js'
 import queueApi from './queue/api.js'
 import queuePages from './queue/pages.js'
 import staffAuth, { noStore } from './staff/auth.js'
+import staffLogin from './staff/plugin.js'
 import referencePlugin from './reference/plugin.js'
 import trackingApi from './tracking/api.js'
 import trackingPages from './tracking/pages.js'
@@ -32,17 +33,28 @@ export interface AppOptions {
   now?: Clock
 }
 
-/** The whole portal as one Fastify plugin: our foundations, ecosystem plugins, then features. */
+/**
+ * The whole portal as one Fastify plugin, registered in this order:
+ *  1. foundations: configuration and clock, database, secrets, reference data;
+ *  2. the web layer: views and i18n, error pages, abuse limits, API docs;
+ *  3. the composition root: the attachment store and the services' dependencies;
+ *  4. staff authentication, then the staff console and staff sign-in;
+ *  5. the public side: health, reporting and tracking, pages then API.
+ */
 const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
+  // 1. Foundations.
   await fastify.register(configPlugin, { config: opts.config, ...(opts.now === undefined ? {} : { now: opts.now }) })
   await fastify.register(dbPlugin, { database: opts.database, closeOnShutdown: opts.closeDatabase ?? true })
   await fastify.register(securityPlugin)
   await fastify.register(referencePlugin)
+  // 2. The web layer.
   await fastify.register(webPlugin)
   await fastify.register(errorsPlugin)
   await fastify.register(abusePlugin)
   await fastify.register(apiDocs)
-  await fastify.register(intakePlugin)
+  // 3. The composition root.
+  await fastify.register(servicesPlugin)
+  // 4. Staff.
   await fastify.register(staffAuth)
   // The staff console: no case data may linger in shared or browser caches after sign-out.
   await fastify.register(async (desk) => {
@@ -53,8 +65,8 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
     await desk.register(queueApi)
     await desk.register(casesApi)
   })
-  await fastify.register(import('./staff/plugin.js'))
-
+  await fastify.register(staffLogin)
+  // 5. The public side.
   await fastify.register(healthRoutes)
   await fastify.register(intakePages)
   await fastify.register(trackingPages)

@@ -1,4 +1,4 @@
-import { IDENTITY_AAD } from '../intake/service.js'
+import { CRYPTO_CONTEXT } from '../security/contexts.js'
 import type { Secrets } from '../security/secrets.js'
 
 /** What a real-name reporter gave about themselves (reports.identity_enc). */
@@ -13,7 +13,7 @@ const text = (value: unknown): string => typeof value === 'string' ? value : ''
 const optionalText = (value: unknown): string | null => typeof value === 'string' && value !== '' ? value : null
 
 export function readIdentity (secrets: Secrets, blob: Buffer): ReporterIdentity {
-  const raw = secrets.decryptJson(blob, IDENTITY_AAD) as Record<string, unknown> | null
+  const raw = secrets.decryptJson(blob, CRYPTO_CONTEXT.reportIdentity) as Record<string, unknown> | null
   return { name: text(raw?.name), phone: text(raw?.phone), email: optionalText(raw?.email), idNumber: optionalText(raw?.idNumber) }
 }
 

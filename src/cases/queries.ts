@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { ClockStage, Database, StaffRole } from '../db/types.js'
-import type { ClockRow } from '../deadlines/clock-rows.js'
+import type { ClockRow } from '../domain/clock-rows.js'
 import { inScope, type StaffScope } from './scope.js'
 
 export type Trx = Transaction<Database>

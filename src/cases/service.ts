@@ -1,16 +1,17 @@
 import type { Kysely } from 'kysely'
 import type { Clock } from '../clock.js'
+import type { StoredAttachment } from '../attachments/store.js'
 import { audit, type AuditEntry } from '../audit/log.js'
 import type { Database, Lang, ReportStatus } from '../db/types.js'
-import { applyClockEffects } from '../deadlines/effects.js'
+import { applyClockEffects } from '../domain/clock-effects.js'
 import { type ActionInput, type ActorRole, type CaseAction, type CaseEvent, type CaseState, decide, type Effect, type EventData, type Refusal, reporterView } from '../domain/case-state.js'
 import { ClockError, type ClockErrorCode, nextDueAt } from '../domain/deadline-clock.js'
 import { defaultLadderPolicy, type LadderPolicy, nextActionAt } from '../domain/escalation.js'
 import { ancestors, routeTransfer, type TransferRefusalCode } from '../domain/routing.js'
-import type { StoredFile } from '../intake/service.js'
 import { enqueueMail, type OutgoingMail } from '../notifications/outbox.js'
 import { renderNotice, staffCaseLink } from '../notifications/render.js'
 import type { ReferenceCache } from '../reference/load.js'
+import { CRYPTO_CONTEXT } from '../security/contexts.js'
 import type { Secrets } from '../security/secrets.js'
 import { translate } from '../web/i18n.js'
 import { type CaseRow, clockRows, insertEvents, lockCase, saveClocks, type Trx, unitMailboxes } from './queries.js'
@@ -35,8 +36,6 @@ export interface Actor {
 export type TransferRefusal = `transfer_${TransferRefusalCode}`
 
 export type ActionResult = { ok: true, status: ReportStatus, reportId: number } | Refusal | { ok: false, code: 'not_found' | ClockErrorCode | TransferRefusal, message: string }
-
-const CONTACT_AAD = 'report-contact-email'
 
 /** The text stored with an event: for public events only what the reporter may read. */
 function eventBody (event: CaseEvent): string {
@@ -115,7 +114,7 @@ async function notifications (trx: Trx, deps: CasesDeps, row: CaseRow, effects: 
     if (effect === 'notify_reporter' && row.contact_email_enc !== null) {
       const lang: Lang = row.lang
       mails.push({
-        to: deps.secrets.decrypt(row.contact_email_enc, CONTACT_AAD),
+        to: deps.secrets.decrypt(row.contact_email_enc, CRYPTO_CONTEXT.reportContactEmail),
         toReporter: true,
         lang,
         reportId: row.id,
@@ -138,7 +137,7 @@ export async function performAction (
   input: ActionInput = {},
   options: {
     now?: Date
-    reporterMessage?: { body: string, files: StoredFile[] }
+    reporterMessage?: { body: string, files: StoredAttachment[] }
     /** Recorded in the audit log by the same transaction, when the action is taken. */
     audit?: Omit<AuditEntry, 'reportId'>
   } = {}

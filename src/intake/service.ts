@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { Kysely } from 'kysely'
+import type { StoredAttachment } from '../attachments/store.js'
 import type { Clock } from '../clock.js'
 import type { Channel, ClockStage, Database, Lang, ReportStatus } from '../db/types.js'
 import { planClocks, nextDueAt } from '../domain/deadline-clock.js'
@@ -7,6 +8,7 @@ import { defaultLadderPolicy, type LadderPolicy, nextActionAt } from '../domain/
 import { ancestors, routeReport, type RoutingDecision } from '../domain/routing.js'
 import { formatTrackingCode, generateTrackingCode } from '../domain/tracking-code.js'
 import type { ReferenceCache, ReferenceData, UnitRef } from '../reference/load.js'
+import { CRYPTO_CONTEXT } from '../security/contexts.js'
 import type { Secrets } from '../security/secrets.js'
 import { translate } from '../web/i18n.js'
 import type { FieldError } from '../web/render.js'
@@ -22,15 +24,13 @@ export interface IntakeDeps {
   now?: Clock
 }
 
-export interface StoredFile { sha256: string, sizeBytes: number, mediaType: string, originalName: string }
-
 export interface SubmitOptions {
   channel: Channel
   lang: Lang
   /** The form's one-time token or the API's Idempotency-Key: the same key makes one report. */
   submissionToken?: string
   operatorId?: number
-  attachments?: StoredFile[]
+  attachments?: StoredAttachment[]
   now?: Date
 }
 
@@ -57,10 +57,10 @@ export type SubmitResult =
 
 /** How long an unviewed receipt is kept for the confirmation page or an API retry. */
 export const RECEIPT_TTL_MS = 60 * 60 * 1000
-const CODE_AAD = 'intake-receipt'
-/** Binds the encrypted identity of a real-name reporter to its column (see Secrets.encrypt). */
-export const IDENTITY_AAD = 'report-identity'
-const CONTACT_AAD = 'report-contact-email'
+const CODE_AAD = CRYPTO_CONTEXT.intakeReceipt
+/** Binds the encrypted identity of a real-name reporter to its column (see src/security/contexts.ts). */
+export const IDENTITY_AAD = CRYPTO_CONTEXT.reportIdentity
+const CONTACT_AAD = CRYPTO_CONTEXT.reportContactEmail
 
 function routingEvent (decision: RoutingDecision, reference: ReferenceData, ruleUnit: UnitRef | undefined): NewEventRow {
   const unit = reference.unitById.get(decision.unitId)
@@ -88,7 +88,7 @@ function routingEvent (decision: RoutingDecision, reference: ReferenceData, rule
  * about the content to whoever reads the table. File contents are left out on purpose: a
  * retried upload must match even where metadata removal does not give the same bytes twice.
  */
-export function submissionBodyDigest (secrets: Secrets, input: ReportInput, attachments: readonly StoredFile[]): Buffer {
+export function submissionBodyDigest (secrets: Secrets, input: ReportInput, attachments: readonly StoredAttachment[]): Buffer {
   const canonical = JSON.stringify([FIELDS.map(field => input[field] ?? null), attachments.map(a => a.originalName)])
   return createHmac('sha256', secrets.deriveKey('submission-body')).update(canonical, 'utf8').digest()
 }
@@ -226,7 +226,7 @@ export async function readReceipt (deps: Pick<IntakeDeps, 'db' | 'secrets' | 'no
 
 /** How long the confirmation page can switch language after it was first shown. */
 export const RECEIPT_VIEW_MS = 10 * 60 * 1000
-const VIEW_AAD = 'intake-receipt-view'
+const VIEW_AAD = CRYPTO_CONTEXT.intakeReceiptView
 
 interface SealedView { receipt: Omit<Receipt, 'receivedAt' | 'deadlines'> & { receivedAt: string, deadlines: Array<{ stage: ClockStage, dueAt: string }> }, viewer: string, until: number }
 

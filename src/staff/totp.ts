@@ -1,4 +1,5 @@
 import { Secret, TOTP } from 'otpauth'
+import { CRYPTO_CONTEXT } from '../security/contexts.js'
 
 // RFC 6238 as every authenticator app reads it: SHA-1, 6 digits, 30-second steps.
 const PERIOD_SECONDS = 30
@@ -6,7 +7,7 @@ const DIGITS = 6
 /** One step either side, for phones whose clocks drift a little. */
 const WINDOW = 1
 
-export const TOTP_AAD = 'staff-totp'
+export const TOTP_AAD = CRYPTO_CONTEXT.staffTotp
 export const OTP_PATTERN = /^\d{6}$/
 
 function totp (secretBase32: string, issuer: string, label: string): TOTP {

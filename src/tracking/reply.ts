@@ -1,6 +1,6 @@
 import type { CasesDeps } from '../cases/service.js'
 import { performAction } from '../cases/service.js'
-import type { StoredFile } from '../intake/service.js'
+import type { StoredAttachment } from '../attachments/store.js'
 import { cleanReportFields } from '../intake/report-input.js'
 import type { Lang, ReportStatus } from '../db/types.js'
 import { translate } from '../web/i18n.js'
@@ -31,7 +31,7 @@ export type ReplyResult =
  * run again. A finished case refuses it (the state machine's `not_allowed_in_state`); that is
  * the reporter's situation to be told about, not a failure. Any other refusal is a bug.
  */
-export async function addReporterMessage (deps: CasesDeps, reportId: number, body: string, files: StoredFile[], now = new Date()): Promise<ReplyResult> {
+export async function addReporterMessage (deps: CasesDeps, reportId: number, body: string, files: StoredAttachment[], now = new Date()): Promise<ReplyResult> {
   const result = await performAction(deps, reportId, 'reporter_replied', { role: 'system', staffId: null }, {}, { now, reporterMessage: { body, files } })
   if (result.ok) return { ok: true }
   if (result.code === 'not_allowed_in_state') {

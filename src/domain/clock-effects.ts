@@ -1,8 +1,8 @@
-import type { ClockStage } from '../db/types.js'
-import type { WorkingCalendar } from '../domain/calendar.js'
-import type { Effect } from '../domain/case-state.js'
-import { extendClock, pauseClock, planClocks, resumeClock, settleClock } from '../domain/deadline-clock.js'
-import type { ClockStart, DeadlineSpec } from '../domain/deadline-spec.js'
+import type { ClockStage } from './vocabulary.js'
+import type { WorkingCalendar } from './calendar.js'
+import type { Effect } from './case-state.js'
+import { extendClock, pauseClock, planClocks, resumeClock, settleClock } from './deadline-clock.js'
+import type { ClockStart, DeadlineSpec } from './deadline-spec.js'
 import { type ClockRow, fromPlanned, toClock, withClock } from './clock-rows.js'
 
 /** The event each stage's clock is counted from. */

@@ -5,7 +5,7 @@ import { metadataTools, useMetadataTools } from '../attachments/external-tools.j
 import { refusedTypes } from '../attachments/remove-metadata.js'
 import { AttachmentStore } from '../attachments/store.js'
 import type { CasesDeps } from '../cases/service.js'
-import type { IntakeDeps } from './service.js'
+import type { IntakeDeps } from '../intake/service.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -18,7 +18,11 @@ declare module 'fastify' {
 /** Older than any upload still running in another process: each write of a running upload renews its file's time. */
 export const STALE_UPLOAD_MS = 3600_000
 
-/** What intake, tracking and case handling share: the attachment store and their service dependencies. */
+/**
+ * The composition root of the features' services: the attachment store (and the multipart
+ * parser that feeds it), and the dependencies intake, tracking and case handling are called
+ * with. Features read these decorations; none builds another's dependencies.
+ */
 export default fp(async (fastify) => {
   const { config } = fastify
   await fastify.register(fastifyMultipart, {
@@ -37,13 +41,16 @@ export default fp(async (fastify) => {
   const tools = await metadataTools()
   const refused = refusedTypes(tools)
   fastify.log.info({ mat2: tools.mat2.size > 0, ffmpeg: tools.ffmpeg, refused }, 'attachments: metadata tools')
-  fastify.decorate('intakeDeps', { db: fastify.db, secrets: fastify.secrets, reference: fastify.reference, now: fastify.now })
-  fastify.decorate('casesDeps', {
+
+  const intakeDeps: IntakeDeps = { db: fastify.db, secrets: fastify.secrets, reference: fastify.reference, now: fastify.now }
+  const casesDeps: CasesDeps = {
     db: fastify.db,
     secrets: fastify.secrets,
     reference: fastify.reference,
     mailDomain: new URL(config.publicUrl).hostname,
     publicUrl: config.publicUrl,
     now: fastify.now
-  })
-}, { name: 'intake', dependencies: ['config', 'db', 'security', 'reference'], fastify: '5.x' })
+  }
+  fastify.decorate('intakeDeps', intakeDeps)
+  fastify.decorate('casesDeps', casesDeps)
+}, { name: 'services', dependencies: ['config', 'db', 'security', 'reference'], fastify: '5.x' })

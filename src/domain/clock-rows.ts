@@ -1,6 +1,6 @@
-import type { ClockStage, ClockState } from '../db/types.js'
-import type { Clock, PlannedClock } from '../domain/deadline-clock.js'
-import type { PeriodUnit } from '../domain/deadline-spec.js'
+import type { ClockStage, ClockState } from './vocabulary.js'
+import type { Clock, PlannedClock } from './deadline-clock.js'
+import type { PeriodUnit } from './deadline-spec.js'
 
 /** A report_clocks row as the deadline code reads it. */
 export interface ClockRow {
