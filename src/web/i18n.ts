@@ -1,10 +1,33 @@
 import { type Lang, LANGS } from '../domain/vocabulary.js'
-import { en } from './messages/en.js'
-import { type MessageKey, zh } from './messages/zh.js'
+import * as caseActions from '../cases/action-messages.js'
+import * as cases from '../cases/messages.js'
+import * as deadlines from '../deadlines/messages.js'
+import * as intake from '../intake/messages.js'
+import * as notifications from '../notifications/messages.js'
+import * as queue from '../queue/messages.js'
+import * as reference from '../reference/messages.js'
+import * as staff from '../staff/messages.js'
+import * as tracking from '../tracking/messages.js'
+import * as web from './messages.js'
 
-export type { Lang, MessageKey }
+/** Each feature keeps its own messages; the portal's catalogue is all of them. */
+export const catalogues = { web, intake, tracking, deadlines, notifications, staff, queue, reference, cases, caseActions }
+
+/** Simplified Chinese, the portal's first language: its texts are the keys' types. */
+const zh = {
+  ...web.zh, ...intake.zh, ...tracking.zh, ...deadlines.zh, ...notifications.zh,
+  ...staff.zh, ...queue.zh, ...reference.zh, ...cases.zh, ...caseActions.zh
+}
+export type MessageKey = keyof typeof zh
+const en: Record<MessageKey, string> = {
+  ...web.en, ...intake.en, ...tracking.en, ...deadlines.en, ...notifications.en,
+  ...staff.en, ...queue.en, ...reference.en, ...cases.en, ...caseActions.en
+}
+
+export type { Lang }
 export { LANGS }
-const catalogs: Record<Lang, Record<MessageKey, string>> = { zh, en }
+export const messages: Record<Lang, Record<MessageKey, string>> = { zh, en }
+const catalogs = messages
 
 export type Params = Record<string, string | number>
 export type Translate = (key: MessageKey, params?: Params) => string
