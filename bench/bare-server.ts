@@ -23,4 +23,4 @@ app.post('/upload', async (request, reply) => {
   return await reply.code(201).send({ ok: true })
 })
 await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' })
-process.on('SIGTERM', () => { void app.close().then(async () => { await pool.end(); process.exit(0) }) })
+process.on('SIGTERM', () => { app.close().then(async () => { await pool.end(); process.exit(0) }, () => process.exit(1)) })

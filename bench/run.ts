@@ -35,9 +35,17 @@ async function admin (statement: string): Promise<void> {
 
 const REPORT = { category: 'lan-delay', subjectName: '基准测试', content: '窗口工作人员多次推诿，拖延办理社保转移手续，已经两个月。' }
 const portalEnv = {
-  DATABASE_URL: url, NODE_ENV: 'production', SECRET_KEY: SECRET, LOG_LEVEL: 'warn', HOST: '127.0.0.1',
-  SWEEP_INTERVAL_SECONDS: '0', SUBMISSIONS_PER_HOUR: '100000000', SUBMISSIONS_PER_DAY: '100000000',
-  TRACKING_PER_QUARTER_HOUR: '100000000', ATTACHMENT_MAX_FILE_MB: '200', ATTACHMENT_MAX_TOTAL_MB: '200'
+  DATABASE_URL: url,
+  NODE_ENV: 'production',
+  SECRET_KEY: SECRET,
+  LOG_LEVEL: 'warn',
+  HOST: '127.0.0.1',
+  SWEEP_INTERVAL_SECONDS: '0',
+  SUBMISSIONS_PER_HOUR: '100000000',
+  SUBMISSIONS_PER_DAY: '100000000',
+  TRACKING_PER_QUARTER_HOUR: '100000000',
+  ATTACHMENT_MAX_FILE_MB: '200',
+  ATTACHMENT_MAX_TOTAL_MB: '200'
 }
 const PORTAL = ['src/cli/portal.ts', 'serve', '--no-migrate']
 
@@ -155,7 +163,7 @@ async function main (): Promise<void> {
     await bulkOpenCases(db, OPEN_CASES)
     await dueCases(db, 200, 'S2-')
     const large = await timeSweep(db)
-    line(`sweep of 200 due cases, ~1k open`, `${small.ms.toFixed(0)} ms (${small.steps} steps)`)
+    line('sweep of 200 due cases, ~1k open', `${small.ms.toFixed(0)} ms (${small.steps} steps)`)
     line(`sweep of 200 due cases, ${OPEN_CASES.toLocaleString('en')} open`, `${large.ms.toFixed(0)} ms (${large.steps} steps)`, large.ms < small.ms * 2)
 
     // The staff queue over all those cases, as a user of one unit.

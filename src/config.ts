@@ -111,8 +111,7 @@ function describe (error: ErrorObject): ConfigError {
 
 function isTimeZone (tz: string): boolean {
   try {
-    new Intl.DateTimeFormat('en', { timeZone: tz })
-    return true
+    return new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone.length > 0
   } catch {
     return false
   }

@@ -21,9 +21,17 @@ t.test('defaults for a fresh clone: embedded database under ./data, port 3000, A
 
 t.test('values are read and coerced once', async t => {
   const config = loadConfig({
-    PORT: '8080', HOST: '0.0.0.0', DATABASE_URL: 'postgres://u@db:5432/portal', DATA_DIR: tempDir(t),
-    PUBLIC_URL: 'https://jubao.example.gov.cn/', SECRET_KEY: SECRET, SMTP_URL: 'smtp://mail:25',
-    MAIL_FROM: '举报平台 <noreply@example.gov.cn>', REDIS_URL: 'redis://127.0.0.1:6379', BUSINESS_TZ: 'Asia/Urumqi', LOG_LEVEL: 'warn'
+    PORT: '8080',
+    HOST: '0.0.0.0',
+    DATABASE_URL: 'postgres://u@db:5432/portal',
+    DATA_DIR: tempDir(t),
+    PUBLIC_URL: 'https://jubao.example.gov.cn/',
+    SECRET_KEY: SECRET,
+    SMTP_URL: 'smtp://mail:25',
+    MAIL_FROM: '举报平台 <noreply@example.gov.cn>',
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    BUSINESS_TZ: 'Asia/Urumqi',
+    LOG_LEVEL: 'warn'
   })
   t.equal(config.port, 8080)
   t.equal(config.databaseUrl, 'postgres://u@db:5432/portal')

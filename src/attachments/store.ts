@@ -156,7 +156,7 @@ class UploadBatch implements AttachmentBatch {
   async #track<T> (work: Promise<T>): Promise<T> {
     const settled = work.then(() => undefined, () => undefined)
     this.#running.add(settled)
-    void settled.then(() => this.#running.delete(settled))
+    settled.then(() => this.#running.delete(settled), () => undefined)
     return await work
   }
 

@@ -38,8 +38,14 @@ async function append (trx: Transaction<Database>, entries: AuditEntry[], now: D
     const row = { at: now, actorId: entry.actorId, actorLabel: entry.actorLabel ?? '', action: entry.action, reportId: entry.reportId ?? null, detail: entry.detail ?? {} }
     const hash = entryHash(prev, row)
     await trx.insertInto('audit_log').values({
-      at: row.at, actor_id: row.actorId, actor_label: row.actorLabel, action: row.action, report_id: row.reportId,
-      detail: JSON.stringify(row.detail), prev_hash: prev, hash
+      at: row.at,
+      actor_id: row.actorId,
+      actor_label: row.actorLabel,
+      action: row.action,
+      report_id: row.reportId,
+      detail: JSON.stringify(row.detail),
+      prev_hash: prev,
+      hash
     }).execute()
     prev = hash
   }

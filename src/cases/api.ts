@@ -206,7 +206,11 @@ const casesApi: FastifyPluginAsync = async (fastify) => {
       body: actionBody,
       response: {
         200: { type: 'object', required: ['status', 'allowedActions'], properties: { status: { type: 'string', enum: REPORT_STATUSES }, allowedActions: allowedActionsSchema } },
-        400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema
+        400: errorSchema,
+        401: errorSchema,
+        403: errorSchema,
+        404: errorSchema,
+        409: errorSchema
       }
     }
   }, async (request, reply) => {

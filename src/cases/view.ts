@@ -236,16 +236,33 @@ export async function viewCase (deps: CasesDeps, staff: StaffPrincipal, caseNumb
     actionsTaken: record.actions_taken,
     resultSummary: record.result_summary,
     clocks: clocks.map(c => ({
-      stage: c.stage, state: c.state, startedAt: c.started_at, dueAt: c.due_at, pausedAt: c.paused_at, extensions: c.extensions,
+      stage: c.stage,
+      state: c.state,
+      startedAt: c.started_at,
+      dueAt: c.due_at,
+      pausedAt: c.paused_at,
+      extensions: c.extensions,
       overdue: c.state === 'missed' || (c.state === 'running' && c.due_at < now)
     })),
     timeline: events.map(e => ({
-      id: e.id, type: e.type, at: e.at, visibility: e.visibility, actor: name(e.actor_id), body: e.body, data: e.data,
-      toUnit: unit(numberIn(e.data, 'toUnitId')), requestedUnit: unit(numberIn(e.data, 'requestedUnitId')), assignee: name(numberIn(e.data, 'assigneeId')) ?? undefined,
+      id: e.id,
+      type: e.type,
+      at: e.at,
+      visibility: e.visibility,
+      actor: name(e.actor_id),
+      body: e.body,
+      data: e.data,
+      toUnit: unit(numberIn(e.data, 'toUnitId')),
+      requestedUnit: unit(numberIn(e.data, 'requestedUnitId')),
+      assignee: name(numberIn(e.data, 'assigneeId')) ?? undefined,
       routing: e.type === 'routed' ? routingView(e.data, reference) : undefined
     })),
     messages: messages.map(m => ({
-      id: m.id, direction: m.direction, at: m.created_at, body: m.body, staff: name(m.staff_id),
+      id: m.id,
+      direction: m.direction,
+      at: m.created_at,
+      body: m.body,
+      staff: name(m.staff_id),
       attachments: attachmentViews.filter(a => a.messageId === m.id)
     })),
     attachments: attachmentViews,

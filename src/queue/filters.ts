@@ -117,4 +117,3 @@ export function filterParams (filters: QueueFilters): Record<string, string> {
   if (filters.mine) params.mine = '1'
   return params
 }
-

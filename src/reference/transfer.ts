@@ -39,8 +39,16 @@ async function readCurrent (db: Db): Promise<Current> {
     }])),
     policies: new Map(policies.map(p => [p.code, { id: p.id, code: p.code, nameZh: p.name_zh, nameEn: p.name_en, basis: p.basis, spec: p.spec as DeadlineSpec }])),
     categories: new Map(categories.map(c => [c.code, {
-      id: c.id, code: c.code, group: c.group_code, nameZh: c.name_zh, nameEn: c.name_en, descriptionZh: c.description_zh,
-      descriptionEn: c.description_en, policy: c.policy, sortOrder: c.sort_order, active: c.active
+      id: c.id,
+      code: c.code,
+      group: c.group_code,
+      nameZh: c.name_zh,
+      nameEn: c.name_en,
+      descriptionZh: c.description_zh,
+      descriptionEn: c.description_en,
+      policy: c.policy,
+      sortOrder: c.sort_order,
+      active: c.active
     }])),
     rules: rules.map(r => ({ id: r.id, category: r.category, unit: r.unit, priority: r.priority, active: r.active, note: r.note }))
   }
@@ -214,8 +222,14 @@ export async function importReference (db: Kysely<Database>, file: ReferenceFile
     const categoryIds = new Map([...current.categories.values()].map(c => [c.code, c.id]))
     const categories = plan(file.categories, c => c.code, current.categories)
     const categoryRow = (c: CategoryEntry): { group_code: CategoryEntry['group'], name_zh: string, name_en: string, description_zh: string, description_en: string, deadline_policy_id: number, sort_order: number, active: boolean } => ({
-      group_code: c.group, name_zh: c.nameZh, name_en: c.nameEn, description_zh: c.descriptionZh, description_en: c.descriptionEn,
-      deadline_policy_id: idOf(policyIds, c.policy), sort_order: c.sortOrder, active: c.active
+      group_code: c.group,
+      name_zh: c.nameZh,
+      name_en: c.nameEn,
+      description_zh: c.descriptionZh,
+      description_en: c.descriptionEn,
+      deadline_policy_id: idOf(policyIds, c.policy),
+      sort_order: c.sortOrder,
+      active: c.active
     })
     for (const c of categories.added) {
       const row = await trx.insertInto('categories').values({ code: c.code, ...categoryRow(c) }).returning('id').executeTakeFirstOrThrow()

@@ -105,7 +105,12 @@ const trackingApi: FastifyPluginAsync = async (fastify) => {
       body: { type: 'object', required: ['trackingCode', 'body'], properties: { trackingCode: codeProperty, body: { type: 'string', maxLength: REPLY_MAX } } },
       response: {
         201: { type: 'object', required: ['status'], properties: { status: { type: 'string' }, attachments: { type: 'integer' } } },
-        400: errorSchema, 404: errorSchema, 409: errorSchema, 413: errorSchema, 415: errorSchema, 429: errorSchema
+        400: errorSchema,
+        404: errorSchema,
+        409: errorSchema,
+        413: errorSchema,
+        415: errorSchema,
+        429: errorSchema
       }
     }
   }, async (request, reply) => {

@@ -8,6 +8,7 @@ import type { FieldError } from '../web/render.js'
 import { isFinished } from './status.js'
 
 export const REPLY_MAX = 5000
+// eslint-disable-next-line no-control-regex -- control characters are what it refuses
 const TEXT = /^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD]*$/
 
 export type BodyCheck = { ok: true, body: string } | { ok: false, error: FieldError }

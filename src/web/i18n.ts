@@ -15,13 +15,29 @@ export const catalogues = { web, intake, tracking, deadlines, notifications, sta
 
 /** Simplified Chinese, the portal's first language: its texts are the keys' types. */
 const zh = {
-  ...web.zh, ...intake.zh, ...tracking.zh, ...deadlines.zh, ...notifications.zh,
-  ...staff.zh, ...queue.zh, ...reference.zh, ...cases.zh, ...caseActions.zh
+  ...web.zh,
+  ...intake.zh,
+  ...tracking.zh,
+  ...deadlines.zh,
+  ...notifications.zh,
+  ...staff.zh,
+  ...queue.zh,
+  ...reference.zh,
+  ...cases.zh,
+  ...caseActions.zh
 }
 export type MessageKey = keyof typeof zh
 const en: Record<MessageKey, string> = {
-  ...web.en, ...intake.en, ...tracking.en, ...deadlines.en, ...notifications.en,
-  ...staff.en, ...queue.en, ...reference.en, ...cases.en, ...caseActions.en
+  ...web.en,
+  ...intake.en,
+  ...tracking.en,
+  ...deadlines.en,
+  ...notifications.en,
+  ...staff.en,
+  ...queue.en,
+  ...reference.en,
+  ...cases.en,
+  ...caseActions.en
 }
 
 export type { Lang }
@@ -78,7 +94,10 @@ export function pickLang (explicit: unknown, cookie: unknown, acceptLanguage: st
 /** Dates and times as people in the business time zone read them. */
 export function formatInstant (lang: Lang, instant: Date, timeZone: string, withTime = true): string {
   return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', {
-    timeZone, year: 'numeric', month: lang === 'zh' ? 'long' : 'short', day: 'numeric',
+    timeZone,
+    year: 'numeric',
+    month: lang === 'zh' ? 'long' : 'short',
+    day: 'numeric',
     ...(withTime ? { hour: '2-digit', minute: '2-digit', hour12: false } : {})
   }).format(instant)
 }

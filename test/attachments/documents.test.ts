@@ -105,7 +105,7 @@ t.test('legacy Word, Excel and PowerPoint files are refused, saying how to send 
     const refused = await refusal(t, compoundFile({ [stream]: 'content', '\u0005SummaryInformation': SECRET }), 'legacy.doc')
     t.match(refused, { code: 'cannot_clean', statusCode: 415, messages: { zh: /旧版 Office.*另存为 \.docx/, en: /old Office format.*save it as \.docx/ } }, stream)
   }
-  const installer = compoundFile({ '\u0005SummaryInformation': 'Installation Database', '䡀䌯䈖䗤䠰': 'tables' })
+  const installer = compoundFile({ '\u0005SummaryInformation': 'Installation Database', 䡀䌯䈖䗤䠰: 'tables' })
   t.match(await refusal(t, installer, 'setup.doc'), { code: 'type_not_allowed', statusCode: 415 })
   const passwordProtected = compoundFile({ EncryptionInfo: 'x', EncryptedPackage: 'y' })
   t.match(await refusal(t, passwordProtected, 'secret.docx'), { code: 'unreadable', statusCode: 415, messages: { en: /password/ } })

@@ -23,8 +23,8 @@ t.test('names are NFC and at most 255 characters', async t => {
 })
 
 t.test('a download is saved under a safe name, in ASCII and in full', async t => {
-  t.equal(attachmentDisposition('证据 (1).jpg', 'attachment-7'), `attachment; filename="____1_.jpg"; filename*=UTF-8''%E8%AF%81%E6%8D%AE%20%281%29.jpg`)
-  t.equal(attachmentDisposition('a"b;c.pdf', 'x'), `attachment; filename="a_b_c.pdf"; filename*=UTF-8''a%22b%3Bc.pdf`, 'no quote or semicolon breaks out of the header')
-  t.equal(attachmentDisposition('', 'attachment-7'), `attachment; filename="attachment-7"; filename*=UTF-8''attachment-7`)
-  t.equal(attachmentDisposition('../\u202Eevil\r\n.txt', 'x'), `attachment; filename="evil.txt"; filename*=UTF-8''evil.txt`)
+  t.equal(attachmentDisposition('证据 (1).jpg', 'attachment-7'), 'attachment; filename="____1_.jpg"; filename*=UTF-8\'\'%E8%AF%81%E6%8D%AE%20%281%29.jpg')
+  t.equal(attachmentDisposition('a"b;c.pdf', 'x'), 'attachment; filename="a_b_c.pdf"; filename*=UTF-8\'\'a%22b%3Bc.pdf', 'no quote or semicolon breaks out of the header')
+  t.equal(attachmentDisposition('', 'attachment-7'), 'attachment; filename="attachment-7"; filename*=UTF-8\'\'attachment-7')
+  t.equal(attachmentDisposition('../\u202Eevil\r\n.txt', 'x'), 'attachment; filename="evil.txt"; filename*=UTF-8\'\'evil.txt')
 })

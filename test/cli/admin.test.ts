@@ -27,7 +27,10 @@ t.test('portal admin: export, edit, import, export again', async t => {
   ducha.headName = '吴十'
   ducha.emails = ['ducha@example.gov.cn']
   edited.deadlinePolicies.push({
-    code: 'urgent', nameZh: '紧急事项', nameEn: 'Urgent matters', basis: '县委组织部通知',
+    code: 'urgent',
+    nameZh: '紧急事项',
+    nameEn: 'Urgent matters',
+    basis: '县委组织部通知',
     spec: { stages: [{ stage: 'acceptance', amount: 3, unit: 'working_days', from: 'received' }, { stage: 'handling', amount: 10, unit: 'working_days', from: 'accepted' }], extension: null }
   })
   edited.categories.find(c => c.code === 'lan-delay')!.policy = 'urgent'

@@ -158,7 +158,6 @@ t.test('expired receipts and sessions are purged; live ones stay', async t => {
   t.same(await purgeExpired(db, new Date(Date.now() + 2 * 3600_000)), { receipts: 1, reporterSessions: 1, staffSessions: 0 }, 'an unviewed receipt lives an hour')
 })
 
-
 async function unitEmails (db: DatabaseHandle['db']): Promise<void> {
   await db.updateTable('units').set({ emails: ['jiandu@example.gov.cn'] }).where('code', '=', 'ganbu-jiandu').execute()
   await db.updateTable('units').set({ emails: ['zuzhibu@example.gov.cn'] }).where('code', '=', 'zuzhibu').execute()
@@ -332,8 +331,14 @@ t.test('a backlog larger than a batch is swept to the end, each case once, also 
       // A second running clock, due later than the first: the case stands twice in the
       // (next_action_at, report_id) order, and is still visited once.
       await db.insertInto('report_clocks').values({
-        report_id: reportId, stage: 'handling', state: 'running', period_unit: 'calendar_days',
-        started_at: RECEIVED, due_at: new Date('2026-04-13T16:00:00Z'), escalation_step: 0, next_action_at: new Date(`2026-03-2${i % 10}T00:00:00Z`)
+        report_id: reportId,
+        stage: 'handling',
+        state: 'running',
+        period_unit: 'calendar_days',
+        started_at: RECEIVED,
+        due_at: new Date('2026-04-13T16:00:00Z'),
+        escalation_step: 0,
+        next_action_at: new Date(`2026-03-2${i % 10}T00:00:00Z`)
       }).execute()
       twoClocks.add(reportId)
     }

@@ -59,19 +59,19 @@ const state = (changes: Partial<CaseState> = {}): CaseState => ({
 })
 
 const SITUATIONS: Record<string, CaseState> = {
-  'received': state(),
+  received: state(),
   'received, transferred in': state({ pendingTransfer: true }),
   'waiting, before acceptance': state({ status: 'awaiting_reporter' }),
   'waiting, transferred in': state({ status: 'awaiting_reporter', pendingTransfer: true }),
-  'accepted': state({ status: 'accepted', acceptedBefore: true }),
+  accepted: state({ status: 'accepted', acceptedBefore: true }),
   'accepted, findings': state({ status: 'accepted', acceptedBefore: true, findingsRecorded: true }),
   'accepted, extension asked': state({ status: 'accepted', acceptedBefore: true, pendingExtension: true }),
   'accepted, findings, extension asked': state({ status: 'accepted', acceptedBefore: true, findingsRecorded: true, pendingExtension: true }),
   'waiting, during handling': state({ status: 'awaiting_reporter', acceptedBefore: true }),
   'waiting, handling, findings': state({ status: 'awaiting_reporter', acceptedBefore: true, findingsRecorded: true }),
   'waiting, handling, extension asked': state({ status: 'awaiting_reporter', acceptedBefore: true, pendingExtension: true }),
-  'rejected': state({ status: 'rejected' }),
-  'closed': state({ status: 'closed', acceptedBefore: true, findingsRecorded: true })
+  rejected: state({ status: 'rejected' }),
+  closed: state({ status: 'closed', acceptedBefore: true, findingsRecorded: true })
 }
 
 /*
@@ -98,8 +98,16 @@ closed                              | -     -      -      -      -        -     
 `
 
 const OUTCOME_TOKENS: Record<string, string> = {
-  rcv: 'received', acc: 'accepted', awt: 'awaiting_reporter', rej: 'rejected', clo: 'closed',
-  '-': 'not_allowed_in_state', T: 'no_pending_transfer', E: 'extension_pending', X: 'no_pending_extension', F: 'findings_missing'
+  rcv: 'received',
+  acc: 'accepted',
+  awt: 'awaiting_reporter',
+  rej: 'rejected',
+  clo: 'closed',
+  '-': 'not_allowed_in_state',
+  T: 'no_pending_transfer',
+  E: 'extension_pending',
+  X: 'no_pending_extension',
+  F: 'findings_missing'
 }
 
 /** Situation → "action by role" → expected status or refusal code. */
@@ -158,7 +166,11 @@ t.test('for every combination of status and flags, decide is total and agrees wi
   for (const status of STATUSES) {
     for (let flags = 0; flags < 32; flags++) {
       const current = state({
-        status, acceptedBefore: (flags & 1) !== 0, findingsRecorded: (flags & 2) !== 0, pendingExtension: (flags & 4) !== 0, pendingTransfer: (flags & 8) !== 0,
+        status,
+        acceptedBefore: (flags & 1) !== 0,
+        findingsRecorded: (flags & 2) !== 0,
+        pendingExtension: (flags & 4) !== 0,
+        pendingTransfer: (flags & 8) !== 0,
         assignedToActor: (flags & 16) !== 0
       })
       for (const role of ROLES) {

@@ -174,7 +174,7 @@ t.test('invalid UTF-8 in a field is refused with a clear message, not stored as 
 t.test('HTML and SQL in answers are stored as typed and shown escaped', async t => {
   const { app, database } = await buildTestApp(t)
   const browser = new Browser(app)
-  const payload = `<script>alert('x')</script>'); DROP TABLE reports;-- "quoted"`
+  const payload = '<script>alert(\'x\')</script>\'); DROP TABLE reports;-- "quoted"'
   const res = await submit(browser, { ...VALID, subjectName: payload, content: '' })
   t.equal(res.statusCode, 400)
   t.notMatch(res.body, "<script>alert('x')</script>")

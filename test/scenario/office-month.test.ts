@@ -3,7 +3,6 @@ import { buildTestApp } from '../helpers/app.js'
 import { Office, SimClock, summaryTable } from './office.js'
 import { SCENARIO_ENV } from './settings.js'
 
-
 // The month takes minutes on two cores: more than the suite's per-file limit.
 t.setTimeout(20 * 60_000)
 

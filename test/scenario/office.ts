@@ -105,8 +105,20 @@ export class Office {
   readonly cases: CaseModel[] = []
   readonly staff: StaffMember[] = []
   readonly summary: ScenarioSummary = {
-    days: 0, reports: {}, actions: {}, reporter: {}, steps: {}, mails: { queued: 0, sent: 0, toReporters: 0 }, statuses: {},
-    hostile: {}, requests: 0, invariantChecks: 0, outsiderProbes: 0, escalatedTwice: 0, holidaysPassed: 0, makeUpDaysWorked: 0
+    days: 0,
+    reports: {},
+    actions: {},
+    reporter: {},
+    steps: {},
+    mails: { queued: 0, sent: 0, toReporters: 0 },
+    statuses: {},
+    hostile: {},
+    requests: 0,
+    invariantChecks: 0,
+    outsiderProbes: 0,
+    escalatedTwice: 0,
+    holidaysPassed: 0,
+    makeUpDaysWorked: 0
   }
 
   private reference!: ReferenceData

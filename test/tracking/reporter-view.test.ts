@@ -63,8 +63,15 @@ t.test('a case that went overdue, was escalated twice, supervised, answered and 
   const handler = await signIn(app, { unitCode: 'ganbu-jiandu', role: 'handler', name: '王办理' })
   const supervisor = await signIn(app, { unitCode: 'zuzhibu', role: 'supervisor', name: '李督查' })
   const filed = await submitReport(app.intakeDeps, {
-    category: 'lan-delay', subjectName: '钱某', subjectUnit: 'renshe', place: '县政务服务中心', when: '2026年1月',
-    content: '办理社保转移手续时，窗口工作人员多次推脱，拖了两个月仍未办理。', identity: 'real_name', reporterName: '张三丰', reporterPhone: '13912345678'
+    category: 'lan-delay',
+    subjectName: '钱某',
+    subjectUnit: 'renshe',
+    place: '县政务服务中心',
+    when: '2026年1月',
+    content: '办理社保转移手续时，窗口工作人员多次推脱，拖了两个月仍未办理。',
+    identity: 'real_name',
+    reporterName: '张三丰',
+    reporterPhone: '13912345678'
   }, { channel: 'web', lang: 'zh', now: RECEIVED })
   if (filed.kind !== 'created') throw new Error('not filed')
   const { reportId, trackingCode } = filed.receipt

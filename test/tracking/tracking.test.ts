@@ -93,7 +93,7 @@ t.test('a handful of misses from one client → 429 with Retry-After, even for t
 })
 
 t.test('the tracking pages: code typed in a form, never in a URL; reply and sign out', async t => {
-  const { app, database, config } = await buildTestApp(t)
+  const { app, database } = await buildTestApp(t)
   const { trackingCode } = await fileReport(app) as unknown as { trackingCode: string }
   const browser = new Browser(app)
   const form = await browser.get('/track')
@@ -145,7 +145,6 @@ t.test('the tracking pages: code typed in a form, never in a URL; reply and sign
   const gone = await browser.get('/track/case')
   t.match(gone.body, '查询已超时')
   t.notMatch(gone.body, '钱某')
-  void config
 })
 
 t.test('a wrong code on the page re-renders the form with a neutral error (404)', async t => {
