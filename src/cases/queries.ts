@@ -50,14 +50,6 @@ export async function insertEvents (trx: Trx, events: Array<{ report_id: number,
     .execute()
 }
 
-export async function unitMailboxes (trx: Trx, unitId: number, roles?: string[]): Promise<string[]> {
-  const unit = await trx.selectFrom('units').select('emails').where('id', '=', unitId).executeTakeFirst()
-  let staff = trx.selectFrom('staff_users').select('email').where('unit_id', '=', unitId).where('disabled_at', 'is', null)
-  if (roles !== undefined) staff = staff.where('role', 'in', roles as Array<'unit_head'>)
-  const people = await staff.execute()
-  return [...new Set([...(roles === undefined ? unit?.emails ?? [] : []), ...people.map(p => p.email)])]
-}
-
 // Reading a case for the staff desk: always through the viewer's scope.
 /** A case the viewer may see, by its case number; undefined when there is none or it is out of scope. */
 export async function findCaseInScope (db: Kysely<Database>, viewer: StaffScope, caseNumber: string) {

@@ -14,7 +14,8 @@ import type { ReferenceCache } from '../reference/load.js'
 import { CRYPTO_CONTEXT } from '../security/contexts.js'
 import type { Secrets } from '../security/secrets.js'
 import { translate } from '../web/i18n.js'
-import { type CaseRow, clockRows, insertEvents, lockCase, saveClocks, type Trx, unitMailboxes } from './queries.js'
+import { type CaseRow, clockRows, insertEvents, lockCase, saveClocks, type Trx } from './queries.js'
+import { unitMailboxes } from '../notifications/recipients.js'
 
 export interface CasesDeps {
   db: Kysely<Database>

@@ -46,7 +46,10 @@ export async function ladderRecipients (db: Db, notice: LadderNotice, assigneeId
 export async function unitMailboxes (db: Db, unitId: number, roles?: string[]): Promise<string[]> {
   const unit = await db.selectFrom('units').select('emails').where('id', '=', unitId).executeTakeFirst()
   let staff = db.selectFrom('staff_users').select('email').where('unit_id', '=', unitId).where('disabled_at', 'is', null)
-  if (roles !== undefined) staff = staff.where('role', 'in', roles as Array<'unit_head'>)
+  if (roles !== undefined) {
+    if (roles.length === 0) return [] // no roles asked for: no one (and no `in ()`)
+    staff = staff.where('role', 'in', roles as Array<'unit_head'>)
+  }
   const people = await staff.execute()
   return [...new Set([...(roles === undefined ? unit?.emails ?? [] : []), ...people.map(p => p.email)])]
 }
