@@ -1,5 +1,5 @@
-import type { Kysely, Transaction } from 'kysely'
-import type { ClockStage, Database, StaffRole } from '../db/types.js'
+import type { Kysely, Transaction, Updateable } from 'kysely'
+import type { ClockStage, Database, ReportTable, StaffRole } from '../db/types.js'
 import type { ClockRow } from '../domain/clock-rows.js'
 import { inScope, type StaffScope } from './scope.js'
 
@@ -48,6 +48,37 @@ export async function insertEvents (trx: Trx, events: Array<{ report_id: number,
   await trx.insertInto('report_events')
     .values(events.map(e => ({ ...e, data: JSON.stringify(e.data), dedupe_key: e.dedupe_key ?? null })))
     .execute()
+}
+
+export type CaseChanges = Updateable<ReportTable>
+
+export async function updateCase (trx: Trx, reportId: number, changes: CaseChanges): Promise<void> {
+  await trx.updateTable('reports').set(changes).where('id', '=', reportId).execute()
+}
+
+/** The finding and summary stored with a case: what closing it publishes to the reporter. */
+export async function storedResult (trx: Trx, reportId: number) {
+  return await trx.selectFrom('reports').select(['finding', 'result_summary']).where('id', '=', reportId).executeTakeFirstOrThrow()
+}
+
+/** A message on the case, with the files that came with it (a reporter's reply). */
+export async function insertMessage (
+  trx: Trx,
+  message: { report_id: number, direction: 'to_reporter' | 'from_reporter', body: string, staff_id: number | null, created_at: Date },
+  files: ReadonlyArray<{ sha256: string, sizeBytes: number, mediaType: string, originalName: string }> = []
+): Promise<void> {
+  const { id } = await trx.insertInto('messages').values(message).returning('id').executeTakeFirstOrThrow()
+  if (files.length === 0) return
+  await trx.insertInto('attachments').values(files.map(f => ({
+    report_id: message.report_id, message_id: id, sha256: f.sha256, size_bytes: f.sizeBytes, media_type: f.mediaType, original_name: f.originalName, source: 'reporter' as const, created_at: message.created_at
+  }))).execute()
+}
+
+/** Takes a staff member off a case they declared a conflict in: hidden from them, and unassigned if it was theirs. */
+export async function hideCaseFrom (trx: Trx, reportId: number, staffId: number, reason: string, wasAssigned: boolean): Promise<void> {
+  await trx.insertInto('case_conflicts').values({ report_id: reportId, staff_id: staffId, reason })
+    .onConflict(oc => oc.columns(['staff_id', 'report_id']).doNothing()).execute()
+  if (wasAssigned) await updateCase(trx, reportId, { assigned_to: null })
 }
 
 // Reading a case for the staff desk: always through the viewer's scope.

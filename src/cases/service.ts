@@ -2,20 +2,17 @@ import type { Kysely } from 'kysely'
 import type { Clock } from '../clock.js'
 import type { StoredAttachment } from '../attachments/store.js'
 import { audit, type AuditEntry } from '../audit/log.js'
-import type { Database, Lang, ReportStatus } from '../db/types.js'
+import type { Database, ReportStatus } from '../db/types.js'
 import { applyClockEffects } from '../domain/clock-effects.js'
 import { type ActionInput, type ActorRole, type CaseAction, type CaseEvent, type CaseState, decide, type Effect, type EventData, type Refusal, reporterView } from '../domain/case-state.js'
 import { ClockError, type ClockErrorCode, nextDueAt } from '../domain/deadline-clock.js'
 import { defaultLadderPolicy, type LadderPolicy, nextActionAt } from '../domain/escalation.js'
 import { ancestors, routeTransfer, type TransferRefusalCode } from '../domain/routing.js'
-import { enqueueMail, type OutgoingMail } from '../notifications/outbox.js'
-import { renderNotice, staffCaseLink } from '../notifications/render.js'
+import { caseActionMail } from '../notifications/case-mail.js'
+import { enqueueMail } from '../notifications/outbox.js'
 import type { ReferenceCache } from '../reference/load.js'
-import { CRYPTO_CONTEXT } from '../security/contexts.js'
 import type { Secrets } from '../security/secrets.js'
-import { translate } from '../web/i18n.js'
-import { type CaseRow, clockRows, insertEvents, lockCase, saveClocks, type Trx } from './queries.js'
-import { unitMailboxes } from '../notifications/recipients.js'
+import { type CaseChanges, type CaseRow, clockRows, hideCaseFrom, insertEvents, insertMessage, lockCase, saveClocks, storedResult, type Trx, updateCase } from './queries.js'
 
 export interface CasesDeps {
   db: Kysely<Database>
@@ -60,8 +57,9 @@ export function caseState (
 }
 
 /** The columns of reports an effect changes; applied in the order the state machine gives. */
-function reportChanges (row: CaseRow, effects: readonly Effect[], actor: Actor, input: ActionInput, status: ReportStatus, now: Date): Record<string, unknown> {
-  const set: Record<string, unknown> = { status, updated_at: now }
+function reportChanges (row: CaseRow, decision: { effects: readonly Effect[], status: ReportStatus, event: CaseEvent }, actor: Actor, input: ActionInput, now: Date): CaseChanges {
+  const { effects, status } = decision
+  const set: CaseChanges = { status, updated_at: now }
   if (status === 'accepted' && row.accepted_at === null) set.accepted_at = now
   if (status === 'closed' || status === 'rejected') set.closed_at = now
   for (const effect of effects) {
@@ -70,11 +68,11 @@ function reportChanges (row: CaseRow, effects: readonly Effect[], actor: Actor, 
       case 'assign_to_input': set.assigned_to = input.assigneeId ?? null; break
       case 'unassign': set.assigned_to = null; break
       case 'move_to_unit': set.transferred_from_unit_id = row.unit_id; set.unit_id = input.unitId; set.supervising_unit_id = null; set.escalation_level = 0; break
-      case 'return_to_sender': set.unit_id = row.transferred_from_unit_id; set.transferred_from_unit_id = null; break
+      case 'return_to_sender': set.unit_id = row.transferred_from_unit_id ?? row.unit_id; set.transferred_from_unit_id = null; break
       case 'confirm_transfer': set.transferred_from_unit_id = null; break
       case 'open_extension_request': set.extension_requested_at = now; break
       case 'close_extension_request': set.extension_requested_at = null; break
-      case 'store_findings': set.finding = input.finding; set.actions_taken = input.actionsTaken ?? []; set.result_summary = input.resultSummary ?? null; break
+      case 'store_findings': set.finding = decision.event.data.finding ?? null; set.actions_taken = input.actionsTaken ?? []; set.result_summary = input.resultSummary ?? null; break
       case 'clear_findings': set.finding = null; set.actions_taken = []; set.result_summary = null; set.published_at = null; break
       case 'publish_result': set.published_at = now; break
       default: break
@@ -85,45 +83,11 @@ function reportChanges (row: CaseRow, effects: readonly Effect[], actor: Actor, 
 
 async function publishedResult (trx: Trx, reportId: number, effects: readonly Effect[]): Promise<EventData | undefined> {
   if (!effects.includes('publish_result')) return undefined
-  const row = await trx.selectFrom('reports').select(['finding', 'result_summary']).where('id', '=', reportId).executeTakeFirstOrThrow()
+  const row = await storedResult(trx, reportId)
   return {
     ...(row.finding === null ? {} : { finding: row.finding }),
     ...(row.result_summary === null || row.result_summary === '' ? {} : { resultSummary: row.result_summary })
   }
-}
-
-async function notifications (trx: Trx, deps: CasesDeps, row: CaseRow, effects: readonly Effect[], unitId: number, assigneeId: number | undefined): Promise<OutgoingMail[]> {
-  const mails: OutgoingMail[] = []
-  // A unit's mailbox may be read by anyone in it: zh-CN first, then English.
-  const staffMail = (to: string, key: 'notify.unit' | 'notify.unitHead' | 'notify.assignee'): OutgoingMail => ({
-    to,
-    lang: 'zh',
-    reportId: row.id,
-    ...renderNotice('zh', {
-      subject: `${translate('zh', `${key}.subject`, { caseNumber: row.case_number })} / ${translate('en', `${key}.subject`, { caseNumber: row.case_number })}`,
-      lines: [translate('zh', `${key}.body`, { caseNumber: row.case_number }), translate('en', `${key}.body`, { caseNumber: row.case_number })],
-      link: staffCaseLink(deps.publicUrl, row.case_number)
-    })
-  })
-  for (const effect of effects) {
-    if (effect === 'notify_unit') for (const to of await unitMailboxes(trx, unitId)) mails.push(staffMail(to, 'notify.unit'))
-    if (effect === 'notify_unit_head') for (const to of await unitMailboxes(trx, unitId, ['unit_head'])) mails.push(staffMail(to, 'notify.unitHead'))
-    if (effect === 'notify_assignee' && assigneeId !== undefined) {
-      const person = await trx.selectFrom('staff_users').select('email').where('id', '=', assigneeId).executeTakeFirst()
-      if (person !== undefined) mails.push(staffMail(person.email, 'notify.assignee'))
-    }
-    if (effect === 'notify_reporter' && row.contact_email_enc !== null) {
-      const lang: Lang = row.lang
-      mails.push({
-        to: deps.secrets.decrypt(row.contact_email_enc, CRYPTO_CONTEXT.reportContactEmail),
-        toReporter: true,
-        lang,
-        reportId: row.id,
-        ...renderNotice(lang, { subject: translate(lang, 'notify.reporter.subject'), lines: [translate(lang, 'notify.reporter.body')], link: `${deps.publicUrl}/track` })
-      })
-    }
-  }
-  return mails
 }
 
 /**
@@ -166,8 +130,8 @@ export async function performAction (
     }
 
     const category = reference.categories.find(c => c.id === row.category_id)
-    const changes = reportChanges(row, decision.effects, actor, input, decision.status, now)
-    const unitId = (changes.unit_id as number | undefined) ?? row.unit_id
+    const changes = reportChanges(row, decision, actor, input, now)
+    const unitId = typeof changes.unit_id === 'number' ? changes.unit_id : row.unit_id
     let clocks: ReturnType<typeof applyClockEffects>
     try {
       clocks = applyClockEffects(await clockRows(trx, reportId), decision.effects, {
@@ -189,7 +153,7 @@ export async function performAction (
     }))
     await saveClocks(trx, reportId, saved, clocks.removed, now)
     changes.next_due_at = nextDueAt(saved.map(c => ({ state: c.state, dueAt: c.due_at })))
-    await trx.updateTable('reports').set(changes).where('id', '=', reportId).execute()
+    await updateCase(trx, reportId, changes)
 
     const { event } = decision
     // Closing publishes the stored result: the reporter's timeline shows the finding and summary.
@@ -209,25 +173,16 @@ export async function performAction (
     ])
 
     if (decision.effects.includes('message_reporter') && event.data.message !== undefined) {
-      await trx.insertInto('messages').values({ report_id: reportId, direction: 'to_reporter', body: event.data.message, staff_id: actor.staffId, created_at: now }).execute()
+      await insertMessage(trx, { report_id: reportId, direction: 'to_reporter', body: event.data.message, staff_id: actor.staffId, created_at: now })
     }
     if (options.reporterMessage !== undefined) {
-      const message = await trx.insertInto('messages')
-        .values({ report_id: reportId, direction: 'from_reporter', body: options.reporterMessage.body, staff_id: null, created_at: now })
-        .returning('id').executeTakeFirstOrThrow()
-      const files = options.reporterMessage.files
-      if (files.length > 0) {
-        await trx.insertInto('attachments').values(files.map(f => ({
-          report_id: reportId, message_id: message.id, sha256: f.sha256, size_bytes: f.sizeBytes, media_type: f.mediaType, original_name: f.originalName, source: 'reporter' as const, created_at: now
-        }))).execute()
-      }
+      await insertMessage(trx, { report_id: reportId, direction: 'from_reporter', body: options.reporterMessage.body, staff_id: null, created_at: now }, options.reporterMessage.files)
     }
     if (decision.effects.includes('hide_from_actor') && actor.staffId !== null) {
-      await trx.insertInto('case_conflicts').values({ report_id: reportId, staff_id: actor.staffId, reason: input.reason ?? '' })
-        .onConflict(oc => oc.columns(['staff_id', 'report_id']).doNothing()).execute()
-      if (row.assigned_to === actor.staffId) await trx.updateTable('reports').set({ assigned_to: null }).where('id', '=', reportId).execute()
+      await hideCaseFrom(trx, reportId, actor.staffId, input.reason ?? '', row.assigned_to === actor.staffId)
     }
-    await enqueueMail(trx, await notifications(trx, deps, row, decision.effects, unitId, input.assigneeId), deps.mailDomain, now)
+    const mails = await caseActionMail(trx, decision.effects, { secrets: deps.secrets, publicUrl: deps.publicUrl, row, unitId, assigneeId: input.assigneeId })
+    await enqueueMail(trx, mails, deps.mailDomain, now)
     if (options.audit !== undefined) await audit(trx, { ...options.audit, reportId }, now)
     return { ok: true, status: decision.status, reportId }
   })

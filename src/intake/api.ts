@@ -6,7 +6,7 @@ import { RequestError } from '../web/errors.js'
 import { translate } from '../web/i18n.js'
 import { readMultipart, withUploads } from '../web/multipart.js'
 import { categoryGroups } from './pages.js'
-import { checkReportInput, reportInputSchema } from './report-input.js'
+import { checkReportInput, describeRefusals, reportInputSchema } from './report-input.js'
 import { type Receipt, submitReport } from './service.js'
 
 export const deadlineSchema = {
@@ -123,7 +123,7 @@ const intakeApi: FastifyPluginAsync = async (fastify) => {
     const result = await submitReport(fastify.intakeDeps, checked.value, {
       channel: 'web', lang: request.lang, attachments: files, ...(typeof key === 'string' ? { submissionToken: key } : {})
     })
-    if (result.kind === 'invalid') return invalid(result.errors)
+    if (result.kind === 'invalid') return invalid(describeRefusals(result.errors, request.lang))
     if (result.kind === 'duplicate') {
       // The key is bound to the body it first came with: another body is not a retry.
       if (!result.sameBody) return reply.code(409).send({ error: 'idempotency_key_reused', message: translate(request.lang, 'error.idempotencyKey.otherBody') })

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { StoredAttachment } from '../attachments/store.js'
 import type { Channel, StaffRole } from '../db/types.js'
 import { readReportForm, reportFormChoices, reportFormLimits } from './pages.js'
+import { describeRefusals } from './report-input.js'
 import { readReceipt, submitReport } from './service.js'
 import { translate } from '../web/i18n.js'
 import { encodeKeptFiles } from '../web/kept-files.js'
@@ -66,7 +67,7 @@ const operatorIntake: FastifyPluginAsync = async (fastify) => {
     const result = await submitReport(fastify.intakeDeps, checked.value, {
       channel, lang: request.lang, operatorId: request.staff!.id, submissionToken, attachments: kept
     })
-    if (result.kind === 'invalid') return await showForm(request, reply, values, result.errors, kept, submissionToken, 400)
+    if (result.kind === 'invalid') return await showForm(request, reply, values, describeRefusals(result.errors, request.lang), kept, submissionToken, 400)
     reply.setCookie(RECEIPT_COOKIE, submissionToken, { path: DONE_PATH, httpOnly: true, sameSite: 'strict', secure, maxAge: 3600 })
     return await reply.code(303).redirect(DONE_PATH)
   })

@@ -7,7 +7,7 @@ import { decodeKeptFiles, encodeKeptFiles } from '../web/kept-files.js'
 import { readMultipart, verifyCsrf, withUploads } from '../web/multipart.js'
 import { translate } from '../web/i18n.js'
 import type { FieldError } from '../web/render.js'
-import { CONTENT_MAX, CONTENT_MIN, type CheckResult, checkReportInput, FIELDS, type FormAudience } from './report-input.js'
+import { CONTENT_MAX, CONTENT_MIN, type CheckResult, checkReportInput, describeRefusals, FIELDS, type FormAudience } from './report-input.js'
 import { openReceiptView, type Receipt, RECEIPT_VIEW_MS, readReceipt, sealReceiptView, submitReport } from './service.js'
 
 const RECEIPT_COOKIE = 'receipt'
@@ -136,7 +136,7 @@ const intakePages: FastifyPluginAsync = async (fastify) => {
     const result = await submitReport(fastify.intakeDeps, checked.value, {
       channel: 'web', lang: request.lang, submissionToken, attachments: kept
     })
-    if (result.kind === 'invalid') return await showForm(request, reply, values, result.errors, kept, submissionToken)
+    if (result.kind === 'invalid') return await showForm(request, reply, values, describeRefusals(result.errors, request.lang), kept, submissionToken)
     // The same cookie value for a first and a repeated submission: whichever response the
     // browser keeps, the confirmation page finds the one receipt.
     reply.setCookie(RECEIPT_COOKIE, submissionToken, { path: '/report/done', httpOnly: true, sameSite: 'strict', secure, maxAge: 3600 })

@@ -1,34 +1,20 @@
-import { type Kysely, sql } from 'kysely'
-import type { Channel, Database, IdentityMode, Lang } from '../db/types.js'
+import { type Insertable, type Kysely, sql } from 'kysely'
+import type { Database, ReportTable } from '../db/types.js'
 
-export interface NewReportRow {
-  year: string
-  trackingHash: Buffer
-  submissionKey: Buffer | null
-  submissionBodyHash: Buffer | null
-  channel: Channel
-  identityMode: IdentityMode
-  categoryId: number
-  unitId: number
-  subjectName: string
-  subjectPosition: string
-  subjectUnitId: number | null
-  subjectUnitText: string
-  place: string
-  occurredWhen: string
-  content: string
-  identityEnc: Buffer | null
-  contactEmailEnc: Buffer | null
-  lang: Lang
-  operatorId: number | null
-  receivedAt: Date
-  nextDueAt: Date | null
+/** The columns of a new report that the statement does not fill itself; `year` numbers the case. */
+export type NewReportRow = { year: string } & Required<Pick<Insertable<ReportTable>,
+'tracking_hash' | 'submission_key' | 'submission_body_hash' | 'channel' | 'identity_mode' | 'category_id' | 'unit_id' | 'subject_name' |
+'subject_position' | 'subject_unit_id' | 'subject_unit_text' | 'place' | 'occurred_when' | 'content' | 'identity_enc' | 'contact_email_enc' |
+'lang' | 'operator_id' | 'received_at' | 'next_due_at'>>
+
+/** A report as planned and sealed: one object, written by one statement. */
+export interface NewReport {
+  report: NewReportRow
+  events: ReadonlyArray<{ type: string, visibility: 'public' | 'internal', body: string, data: Record<string, unknown> }>
+  clocks: ReadonlyArray<{ stage: string, unit: string, startedAt: Date, dueAt: Date, nextActionAt: Date | null }>
+  attachments: ReadonlyArray<{ sha256: string, sizeBytes: number, mediaType: string, originalName: string }>
+  receipt: { codeEnc: Buffer, expiresAt: Date } | null
 }
-
-export interface NewEventRow { type: string, visibility: 'public' | 'internal', body: string, data: Record<string, unknown> }
-export interface NewClockRow { stage: string, period_unit: string, started_at: string, due_at: string, next_action_at: string | null }
-export interface NewAttachmentRow { sha256: string, size_bytes: number, media_type: string, original_name: string }
-export interface NewReceiptRow { codeEnc: Buffer, expiresAt: Date }
 
 export interface InsertedReport { id: number, case_number: string, received_at: Date }
 
@@ -37,24 +23,21 @@ export interface InsertedReport { id: number, case_number: string, received_at: 
  * receipt in a single statement: atomic without an explicit transaction, one round trip.
  * A repeated submission key inserts nothing and returns no row.
  */
-export async function insertReport (
-  db: Kysely<Database>,
-  report: NewReportRow,
-  events: NewEventRow[],
-  clocks: NewClockRow[],
-  attachments: NewAttachmentRow[],
-  receipt: NewReceiptRow | null
-): Promise<InsertedReport | undefined> {
+export async function insertReport (db: Kysely<Database>, { report, events, clocks, attachments, receipt }: NewReport): Promise<InsertedReport | undefined> {
+  const clockRows = clocks.map(c => ({
+    stage: c.stage, period_unit: c.unit, started_at: c.startedAt.toISOString(), due_at: c.dueAt.toISOString(), next_action_at: c.nextActionAt?.toISOString() ?? null
+  }))
+  const attachmentRows = attachments.map(a => ({ sha256: a.sha256, size_bytes: a.sizeBytes, media_type: a.mediaType, original_name: a.originalName }))
   const { rows } = await sql<InsertedReport>`
     with r as (
       insert into reports (case_number, tracking_hash, submission_key, submission_body_hash, channel, identity_mode, category_id, unit_id,
         subject_name, subject_position, subject_unit_id, subject_unit_text, place, occurred_when, content,
         identity_enc, contact_email_enc, lang, operator_id, received_at, next_due_at)
-      values (${report.year} || '-' || lpad(nextval('report_case_seq')::text, 6, '0'), ${report.trackingHash}, ${report.submissionKey}, ${report.submissionBodyHash},
-        ${report.channel}, ${report.identityMode}, ${report.categoryId}, ${report.unitId},
-        ${report.subjectName}, ${report.subjectPosition}, ${report.subjectUnitId}, ${report.subjectUnitText}, ${report.place},
-        ${report.occurredWhen}, ${report.content}, ${report.identityEnc}, ${report.contactEmailEnc}, ${report.lang},
-        ${report.operatorId}, ${report.receivedAt}, ${report.nextDueAt})
+      values (${report.year} || '-' || lpad(nextval('report_case_seq')::text, 6, '0'), ${report.tracking_hash}, ${report.submission_key}, ${report.submission_body_hash},
+        ${report.channel}, ${report.identity_mode}, ${report.category_id}, ${report.unit_id},
+        ${report.subject_name}, ${report.subject_position}, ${report.subject_unit_id}, ${report.subject_unit_text}, ${report.place},
+        ${report.occurred_when}, ${report.content}, ${report.identity_enc}, ${report.contact_email_enc}, ${report.lang},
+        ${report.operator_id}, ${report.received_at}, ${report.next_due_at})
       on conflict (submission_key) do nothing
       returning id, case_number, received_at
     ), e as (
@@ -66,14 +49,14 @@ export async function insertReport (
     ), c as (
       insert into report_clocks (report_id, stage, period_unit, started_at, due_at, next_action_at)
       select r.id, x.stage, x.period_unit, x.started_at, x.due_at, x.next_action_at
-      from r, jsonb_to_recordset(${JSON.stringify(clocks)}::jsonb) as x(stage text, period_unit text, started_at timestamptz, due_at timestamptz, next_action_at timestamptz)
+      from r, jsonb_to_recordset(${JSON.stringify(clockRows)}::jsonb) as x(stage text, period_unit text, started_at timestamptz, due_at timestamptz, next_action_at timestamptz)
     ), a as (
       insert into attachments (report_id, sha256, size_bytes, media_type, original_name, source)
       select r.id, x.sha256, x.size_bytes, x.media_type, x.original_name, 'reporter'
-      from r, jsonb_to_recordset(${JSON.stringify(attachments)}::jsonb) as x(sha256 text, size_bytes bigint, media_type text, original_name text)
+      from r, jsonb_to_recordset(${JSON.stringify(attachmentRows)}::jsonb) as x(sha256 text, size_bytes bigint, media_type text, original_name text)
     ), k as (
       insert into intake_receipts (submission_key, report_id, code_enc, expires_at)
-      select ${report.submissionKey}::bytea, r.id, ${receipt?.codeEnc ?? null}::bytea, ${receipt?.expiresAt ?? null}::timestamptz
+      select ${report.submission_key}::bytea, r.id, ${receipt?.codeEnc ?? null}::bytea, ${receipt?.expiresAt ?? null}::timestamptz
       from r where ${receipt?.codeEnc ?? null}::bytea is not null
     )
     select id, case_number, received_at from r`.execute(db)

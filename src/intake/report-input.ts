@@ -3,6 +3,7 @@ import addFormats from 'ajv-formats'
 import { type IdentityMode, LANGS } from '../domain/vocabulary.js'
 import { type Lang, type MessageKey, translate } from '../web/i18n.js'
 import type { FieldError } from '../web/render.js'
+import type { PlanRefusal } from './plan.js'
 
 export const CONTENT_MIN = 10
 export const CONTENT_MAX = 5000
@@ -176,4 +177,9 @@ export function checkReportInput (raw: Record<string, unknown>, lang: Lang, audi
     delete value.reporterIdNumber
   }
   return { ok: true, value }
+}
+
+/** The reference data's refusals (see planReport), in the reader's language. */
+export function describeRefusals (refusals: readonly PlanRefusal[], lang: Lang): FieldError[] {
+  return refusals.map(r => ({ field: r.field, message: translate(lang, r.key) }))
 }

@@ -3,16 +3,13 @@ import type { Kysely } from 'kysely'
 import type { StoredAttachment } from '../attachments/store.js'
 import type { Clock } from '../clock.js'
 import type { Channel, ClockStage, Database, Lang, ReportStatus } from '../db/types.js'
-import { planClocks, nextDueAt } from '../domain/deadline-clock.js'
-import { defaultLadderPolicy, type LadderPolicy, nextActionAt } from '../domain/escalation.js'
-import { ancestors, routeReport, type RoutingDecision } from '../domain/routing.js'
+import { defaultLadderPolicy, type LadderPolicy } from '../domain/escalation.js'
 import { formatTrackingCode, generateTrackingCode } from '../domain/tracking-code.js'
-import type { ReferenceCache, ReferenceData, UnitRef } from '../reference/load.js'
+import type { ReferenceCache } from '../reference/load.js'
 import { CRYPTO_CONTEXT } from '../security/contexts.js'
 import type { Secrets } from '../security/secrets.js'
-import { translate } from '../web/i18n.js'
-import type { FieldError } from '../web/render.js'
-import { findReceipt, insertReport, type NewEventRow, runningDeadlines, submissionBodyHash } from './queries.js'
+import { type PlanRefusal, planReport } from './plan.js'
+import { findReceipt, insertReport, runningDeadlines, submissionBodyHash } from './queries.js'
 import { FIELDS, type ReportInput } from './report-input.js'
 
 export interface IntakeDeps {
@@ -53,7 +50,7 @@ export type SubmitResult =
    * sameBody: the earlier report was filed with this very body (a retry), not another one.
    */
   | { kind: 'duplicate', receipt: Receipt | undefined, sameBody: boolean }
-  | { kind: 'invalid', errors: FieldError[] }
+  | { kind: 'invalid', errors: PlanRefusal[] }
 
 /** How long an unviewed receipt is kept for the confirmation page or an API retry. */
 export const RECEIPT_TTL_MS = 60 * 60 * 1000
@@ -61,26 +58,6 @@ const CODE_AAD = CRYPTO_CONTEXT.intakeReceipt
 /** Binds the encrypted identity of a real-name reporter to its column (see src/security/contexts.ts). */
 export const IDENTITY_AAD = CRYPTO_CONTEXT.reportIdentity
 const CONTACT_AAD = CRYPTO_CONTEXT.reportContactEmail
-
-function routingEvent (decision: RoutingDecision, reference: ReferenceData, ruleUnit: UnitRef | undefined): NewEventRow {
-  const unit = reference.unitById.get(decision.unitId)
-  const unitCode = (id: number): string => reference.unitById.get(id)?.code ?? String(id)
-  return {
-    type: 'routed',
-    visibility: 'internal',
-    body: decision.reason === 'rule'
-      ? `routing rule ${decision.ruleId} → ${unit?.code ?? decision.unitId}`
-      : `routing rule ${decision.ruleId} → ${ruleUnit?.code ?? '?'}; ${decision.reason} → ${unit?.code ?? decision.unitId}`,
-    data: {
-      ruleId: decision.ruleId,
-      unitId: decision.unitId,
-      reason: decision.reason,
-      conflict: decision.conflict === null ? null : { kind: decision.conflict.kind, unit: unitCode(decision.conflict.conflictedUnitId) },
-      unresolvedConflict: decision.unresolvedConflict,
-      path: decision.path.map(unitCode)
-    }
-  }
-}
 
 /**
  * A keyed hash of the report as checked (its fields in schema order, and the names of its
@@ -93,84 +70,57 @@ export function submissionBodyDigest (secrets: Secrets, input: ReportInput, atta
   return createHmac('sha256', secrets.deriveKey('submission-body')).update(canonical, 'utf8').digest()
 }
 
-/** Checks that need the reference data: the category and the chosen unit must exist. */
-function checkAgainstReference (input: ReportInput, reference: ReferenceData, lang: Lang): FieldError[] {
-  const errors: FieldError[] = []
-  if (!reference.categoryByCode.has(input.category)) errors.push({ field: 'category', message: translate(lang, 'field.unknownCategory') })
-  if (input.subjectUnit !== undefined && !reference.unitByCode.has(input.subjectUnit)) {
-    errors.push({ field: 'subjectUnit', message: translate(lang, 'field.unknownUnit') })
-  }
-  return errors
-}
-
 /**
- * Files one report from any channel: decides routing and clocks in the domain, then writes
- * the report, its timeline, its clocks, its attachments and its receipt in one statement.
+ * Files one report from any channel: plans routing and clocks (planReport, pure), then
+ * writes the report, its timeline, its clocks, its attachments and its receipt in one
+ * statement.
  */
 export async function submitReport (deps: IntakeDeps, input: ReportInput, options: SubmitOptions): Promise<SubmitResult> {
   const reference = await deps.reference.get()
-  const errors = checkAgainstReference(input, reference, options.lang)
-  if (errors.length > 0) return { kind: 'invalid', errors }
-
   const now = options.now ?? deps.now?.() ?? new Date()
-  const category = reference.categoryByCode.get(input.category)!
-  const subjectUnit = input.subjectUnit === undefined ? undefined : reference.unitByCode.get(input.subjectUnit)
-  const decision = routeReport(reference.units, reference.rules, {
-    categoryId: category.id,
-    subjectUnitId: subjectUnit?.id ?? null,
-    subjectName: input.subjectName ?? ''
-  })
-  const realName = input.identity === 'real_name'
-  const calendar = reference.calendar
-  const maxLevel = ancestors(reference.units, decision.unitId).length
-  const ladder = deps.ladder ?? defaultLadderPolicy
-  const clocks = planClocks(category.spec, 'received', now, { realName }, calendar)
-  const ruleUnit = reference.unitById.get(reference.rules.find(r => r.id === decision.ruleId)?.unitId ?? -1)
+  const planned = planReport(input, options.channel, reference, now, deps.ladder ?? defaultLadderPolicy)
+  if (!planned.ok) return { kind: 'invalid', errors: planned.errors }
+  const { plan } = planned
 
   // Notices go to the address given for them, else to a real-name reporter's own e-mail: it is
   // kept encrypted with the identity (for staff who may see it) and here for the mail only.
-  const noticeAddress = input.contactEmail ?? (realName ? input.reporterEmail : undefined)
+  const noticeAddress = input.contactEmail ?? (plan.realName ? input.reporterEmail : undefined)
   const canonicalCode = generateTrackingCode()
   const submissionKey = options.submissionToken === undefined ? null : deps.secrets.tokenHash(options.submissionToken)
   const bodyHash = submissionKey === null ? null : submissionBodyDigest(deps.secrets, input, options.attachments ?? [])
   const inserted = await insertReport(deps.db, {
-    year: calendar.localDay(now).slice(0, 4),
-    trackingHash: deps.secrets.trackingHash(canonicalCode),
-    submissionKey,
-    submissionBodyHash: bodyHash,
-    channel: options.channel,
-    identityMode: input.identity,
-    categoryId: category.id,
-    unitId: decision.unitId,
-    subjectName: input.subjectName ?? '',
-    subjectPosition: input.subjectPosition ?? '',
-    subjectUnitId: subjectUnit?.id ?? null,
-    subjectUnitText: input.subjectUnitText ?? '',
-    place: input.place ?? '',
-    occurredWhen: input.when ?? '',
-    content: input.content,
-    identityEnc: realName
-      ? deps.secrets.encryptJson({ name: input.reporterName, phone: input.reporterPhone, email: input.reporterEmail ?? null, idNumber: input.reporterIdNumber ?? null }, IDENTITY_AAD)
-      : null,
-    contactEmailEnc: noticeAddress === undefined ? null : deps.secrets.encrypt(noticeAddress, CONTACT_AAD),
-    lang: input.lang ?? options.lang,
-    operatorId: options.operatorId ?? null,
-    receivedAt: now,
-    nextDueAt: nextDueAt(clocks.map(c => ({ state: 'running' as const, dueAt: c.dueAt })))
-  }, [
-    { type: 'received', visibility: 'public', body: '', data: { channel: options.channel } },
-    routingEvent(decision, reference, ruleUnit)
-  ], clocks.map(c => ({
-    stage: c.stage,
-    period_unit: c.unit,
-    started_at: c.startedAt.toISOString(),
-    due_at: c.dueAt.toISOString(),
-    next_action_at: nextActionAt(c, 0, ladder, maxLevel, calendar)?.toISOString() ?? null
-  })), (options.attachments ?? []).map(a => ({
-    sha256: a.sha256, size_bytes: a.sizeBytes, media_type: a.mediaType, original_name: a.originalName
-  })), submissionKey === null
-    ? null
-    : { codeEnc: deps.secrets.encrypt(canonicalCode, CODE_AAD), expiresAt: new Date(now.getTime() + RECEIPT_TTL_MS) })
+    report: {
+      year: reference.calendar.localDay(now).slice(0, 4),
+      tracking_hash: deps.secrets.trackingHash(canonicalCode),
+      submission_key: submissionKey,
+      submission_body_hash: bodyHash,
+      channel: options.channel,
+      identity_mode: input.identity,
+      category_id: plan.category.id,
+      unit_id: plan.routing.unitId,
+      subject_name: input.subjectName ?? '',
+      subject_position: input.subjectPosition ?? '',
+      subject_unit_id: plan.subjectUnit?.id ?? null,
+      subject_unit_text: input.subjectUnitText ?? '',
+      place: input.place ?? '',
+      occurred_when: input.when ?? '',
+      content: input.content,
+      identity_enc: plan.realName
+        ? deps.secrets.encryptJson({ name: input.reporterName, phone: input.reporterPhone, email: input.reporterEmail ?? null, idNumber: input.reporterIdNumber ?? null }, IDENTITY_AAD)
+        : null,
+      contact_email_enc: noticeAddress === undefined ? null : deps.secrets.encrypt(noticeAddress, CONTACT_AAD),
+      lang: input.lang ?? options.lang,
+      operator_id: options.operatorId ?? null,
+      received_at: now,
+      next_due_at: plan.nextDueAt
+    },
+    events: plan.events,
+    clocks: plan.clocks,
+    attachments: options.attachments ?? [],
+    receipt: submissionKey === null
+      ? null
+      : { codeEnc: deps.secrets.encrypt(canonicalCode, CODE_AAD), expiresAt: new Date(now.getTime() + RECEIPT_TTL_MS) }
+  })
 
   if (inserted === undefined) {
     const earlier = await submissionBodyHash(deps.db, submissionKey!)
@@ -187,7 +137,7 @@ export async function submitReport (deps: IntakeDeps, input: ReportInput, option
       reportId: inserted.id,
       receivedAt: inserted.received_at,
       status: 'received',
-      deadlines: clocks.map(c => ({ stage: c.stage, dueAt: c.dueAt }))
+      deadlines: plan.clocks.map(c => ({ stage: c.stage, dueAt: c.dueAt }))
     }
   }
 }
