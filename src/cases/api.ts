@@ -3,17 +3,15 @@ import { MEASURES } from '../domain/accountability.js'
 import { availableActions } from '../domain/case-scope.js'
 import { FINDINGS } from '../domain/case-state.js'
 import { CHANNELS, LANGS, REPORT_STATUSES } from '../domain/vocabulary.js'
-import { errorSchema } from '../intake/api.js'
 import type { UnitRef } from '../reference/load.js'
 import { notFound } from '../web/errors.js'
+import { dateTime, errorSchema, nullableDateTime, STAFF_SECURITY } from '../web/schemas.js'
 import { type Lang, translate } from '../web/i18n.js'
 import { type ActionError, STAFF_ACTIONS, type StaffAction, takeAction } from './actions.js'
 import { caseState } from './service.js'
 import { type CaseView, openCase, viewCase } from './view.js'
 import { bearerOnly } from '../staff/auth.js'
 
-const dateTime = { type: 'string', format: 'date-time' } as const
-const nullableDateTime = { type: 'string', format: 'date-time', nullable: true } as const
 /** A unit or category: its code, and its name in the language asked for. */
 const namedRef = { type: 'object', required: ['code', 'name'], properties: { code: { type: 'string' }, name: { type: 'string' } } } as const
 const nullableNamedRef = { ...namedRef, nullable: true } as const
@@ -178,14 +176,14 @@ function caseDocument (view: CaseView, lang: Lang) {
 const casesApi: FastifyPluginAsync = async (fastify) => {
   const deps = fastify.casesDeps
   const staffOnly = [bearerOnly, fastify.requireStaff]
-  const security = [{ bearer: [] }]
 
   fastify.get('/api/v1/staff/cases/:caseNumber', {
     preHandler: staffOnly,
     schema: {
       tags: ['staff'],
+      operationId: 'getCase',
       summary: 'One case: its fields, time limits, whole timeline, messages, attachments and the caller\'s possible actions (audited)',
-      security,
+      security: STAFF_SECURITY,
       params: caseParams,
       response: { 200: caseSchema, 401: errorSchema, 404: errorSchema }
     }
@@ -199,9 +197,10 @@ const casesApi: FastifyPluginAsync = async (fastify) => {
     preHandler: staffOnly,
     schema: {
       tags: ['staff'],
+      operationId: 'takeCaseAction',
       summary: 'Take an action on a case (audited)',
       description: '404: no such case in the caller\'s scope; 403: not for the caller\'s role or unit; 409: not possible in the case\'s state; 400: missing or wrong input.',
-      security,
+      security: STAFF_SECURITY,
       params: caseParams,
       body: actionBody,
       response: {

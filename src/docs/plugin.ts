@@ -9,7 +9,8 @@ export default fp(async (fastify) => {
       info: {
         title: 'Supervision report portal API',
         description: 'Public intake and tracking (no authentication), and the staff API (Bearer token). Errors carry a message in the language asked for (?lang=zh|en or Accept-Language).',
-        version: '1'
+        version: '1',
+        license: { name: 'MIT', url: 'https://opensource.org/license/mit' }
       },
       servers: [{ url: fastify.config.publicUrl }],
       tags: [{ name: 'public', description: 'Citizens: report and track' }, { name: 'staff', description: 'Staff: queue and case actions' }],

@@ -1,35 +1,13 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { AttachmentBatch, StoredAttachment } from '../attachments/store.js'
 import { lastDay } from '../domain/deadline-display.js'
-import { CLOCK_STAGES, CLOCK_STATES, LANGS } from '../domain/vocabulary.js'
 import { RequestError } from '../web/errors.js'
 import { translate } from '../web/i18n.js'
 import { readMultipart, withUploads } from '../web/multipart.js'
+import { deadlineSchema, errorSchema, langQuery, PUBLIC_SECURITY } from '../web/schemas.js'
 import { categoryGroups } from './pages.js'
 import { checkReportInput, describeRefusals, reportInputSchema } from './report-input.js'
 import { type Receipt, submitReport } from './service.js'
-
-export const deadlineSchema = {
-  type: 'object',
-  required: ['stage', 'dueAt'],
-  properties: {
-    stage: { type: 'string', enum: CLOCK_STAGES },
-    dueAt: { type: 'string', format: 'date-time', description: 'the instant the period ends: the first instant of the day after its last day' },
-    lastDay: { type: 'string', format: 'date', description: 'the last day of the period, inclusive, in the business time zone' },
-    state: { type: 'string', enum: CLOCK_STATES },
-    overdue: { type: 'boolean', description: 'running and past its due instant at the time of the answer' }
-  }
-} as const
-
-export const errorSchema = {
-  type: 'object',
-  required: ['error', 'message'],
-  properties: {
-    error: { type: 'string' },
-    message: { type: 'string' },
-    fields: { type: 'array', items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } } }
-  }
-} as const
 
 const receiptSchema = {
   type: 'object',
@@ -42,8 +20,6 @@ const receiptSchema = {
     deadlines: { type: 'array', items: deadlineSchema }
   }
 } as const
-
-const langQuery = { type: 'object', properties: { lang: { type: 'string', enum: LANGS } } } as const
 
 const receiptBody = (receipt: Receipt, timeZone: string): Record<string, unknown> => ({
   trackingCode: receipt.trackingCode,
@@ -59,13 +35,16 @@ const intakeApi: FastifyPluginAsync = async (fastify) => {
   fastify.get('/api/v1/categories', {
     schema: {
       tags: ['public'],
+      operationId: 'listCategories',
       summary: 'Categories of problems that can be reported (localised by ?lang or Accept-Language)',
+      security: PUBLIC_SECURITY,
       querystring: langQuery,
       response: {
         200: {
           type: 'array',
           items: { type: 'object', required: ['code', 'group', 'name', 'description'], properties: { code: { type: 'string' }, group: { type: 'string' }, name: { type: 'string' }, description: { type: 'string' } } }
-        }
+        },
+        400: errorSchema
       }
     }
   }, async request => categoryGroups(await fastify.reference.get(), request.lang)
@@ -97,7 +76,9 @@ const intakeApi: FastifyPluginAsync = async (fastify) => {
     attachValidation: true,
     schema: {
       tags: ['public'],
+      operationId: 'fileReport',
       summary: 'File a report (application/json, or multipart/form-data with the same fields and files)',
+      security: PUBLIC_SECURITY,
       description: 'An Idempotency-Key header makes a retried request return the same report instead of filing another.',
       headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 16, maxLength: 200 } } },
       body: reportInputSchema,

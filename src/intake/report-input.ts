@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject } from 'ajv'
 import addFormats from 'ajv-formats'
-import { type IdentityMode, LANGS } from '../domain/vocabulary.js'
+import type { FromSchema } from 'json-schema-to-ts'
+import { IDENTITY_MODES, LANGS } from '../domain/vocabulary.js'
 import { type Lang, type MessageKey, translate } from '../web/i18n.js'
 import type { FieldError } from '../web/render.js'
 import type { PlanRefusal } from './plan.js'
@@ -11,7 +12,7 @@ export const CONTENT_MAX = 5000
 /** Text people type: no NUL or other control characters (but newlines and tabs), no U+FFFD from broken UTF-8. */
 const TEXT = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F\\uFFFD]*$'
 
-const text = (maxLength: number, minLength = 0): Record<string, unknown> => ({ type: 'string', minLength, maxLength, pattern: TEXT })
+const text = <Max extends number, Min extends number = 0>(maxLength: Max, minLength?: Min) => ({ type: 'string', minLength: minLength ?? 0, maxLength, pattern: TEXT }) as const
 
 /** The fields of a report, shared by the web form, the JSON API and operator intake. */
 export const reportInputSchema = {
@@ -28,7 +29,7 @@ export const reportInputSchema = {
     place: text(200),
     when: text(100),
     content: text(CONTENT_MAX, CONTENT_MIN),
-    identity: { type: 'string', enum: ['anonymous', 'real_name'], default: 'anonymous' },
+    identity: { type: 'string', enum: IDENTITY_MODES, default: 'anonymous' },
     reporterName: text(50),
     reporterPhone: { type: 'string', pattern: '^[0-9+()\\- ]{5,20}$' },
     reporterEmail: { type: 'string', format: 'email', maxLength: 254 },
@@ -36,27 +37,14 @@ export const reportInputSchema = {
     contactEmail: { type: 'string', format: 'email', maxLength: 254 },
     lang: { type: 'string', enum: LANGS }
   },
-  if: { properties: { identity: { const: 'real_name' } }, required: ['identity'] },
-  then: { required: ['reporterName', 'reporterPhone'] }
+  // OpenAPI 3.0 has no if/then: the rule is checked in checkReportInput, and said here.
+  description: 'A real-name report (identity real_name) also needs reporterName and reporterPhone. At least one of subjectName, subjectUnit and subjectUnitText.'
 } as const
 
-export interface ReportInput {
-  category: string
-  subjectName?: string
-  subjectPosition?: string
-  subjectUnit?: string
-  subjectUnitText?: string
-  place?: string
-  when?: string
-  content: string
-  identity: IdentityMode
-  reporterName?: string
-  reporterPhone?: string
-  reporterEmail?: string
-  reporterIdNumber?: string
-  contactEmail?: string
-  lang?: Lang
-}
+/** What a real-name report must also give: who the reporter is and how to reach them. */
+const REAL_NAME_REQUIRED = ['reporterName', 'reporterPhone'] as const
+
+export type ReportInput = FromSchema<typeof reportInputSchema>
 
 export const FIELDS = Object.keys(reportInputSchema.properties) as Array<keyof ReportInput>
 
@@ -142,7 +130,6 @@ function messageFor (error: ErrorObject, field: string, lang: Lang, audience: Fo
 export function fieldErrors (errors: ErrorObject[], lang: Lang, audience: FormAudience = 'citizen', more: FieldError[] = []): FieldError[] {
   const byField = new Map<string, string>()
   for (const error of errors) {
-    if (error.keyword === 'if') continue
     const field = fieldOf(error)
     if (!byField.has(field)) byField.set(field, messageFor(error, field, lang, audience))
   }
@@ -164,10 +151,15 @@ export function checkReportInput (raw: Record<string, unknown>, lang: Lang, audi
   const candidate = cleanReportFields(raw)
   const valid = validate(candidate)
   const shapeErrors = valid ? [] : [...validate.errors ?? []]
+  if (candidate.identity === 'real_name') {
+    for (const field of REAL_NAME_REQUIRED) {
+      if (candidate[field] === undefined) shapeErrors.push({ keyword: 'required', instancePath: '', schemaPath: '#/description', params: { missingProperty: field } })
+    }
+  }
   // The person or the unit reported on: at least one of them.
   const noSubject = candidate.subjectName === undefined && candidate.subjectUnit === undefined && candidate.subjectUnitText === undefined
   const ruleErrors = noSubject ? [{ field: 'subjectName', message: translate(lang, 'field.subjectMissing') }] : []
-  if (!valid || ruleErrors.length > 0) return { ok: false, errors: fieldErrors(shapeErrors, lang, audience, ruleErrors) }
+  if (shapeErrors.length > 0 || ruleErrors.length > 0) return { ok: false, errors: fieldErrors(shapeErrors, lang, audience, ruleErrors) }
   const value = candidate as unknown as ReportInput
   if (value.identity === 'anonymous') {
     // Real-name details typed before switching to anonymous are dropped, never stored.

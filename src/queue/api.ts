@@ -1,14 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { deadlineMarker } from '../domain/deadline-clock.js'
 import { CHANNELS, REPORT_STATUSES } from '../domain/vocabulary.js'
-import { errorSchema } from '../intake/api.js'
 import { staffScope } from '../cases/scope.js'
 import { bearerOnly } from '../staff/auth.js'
 import { translate } from '../web/i18n.js'
+import { errorSchema, nullableDateTime, STAFF_SECURITY } from '../web/schemas.js'
 import { encodeCursor, MAX_DUE_WITHIN_DAYS, MAX_PAGE_SIZE, parseQueueQuery } from './filters.js'
 import { queuePage } from './queries.js'
-
-const nullableDateTime = { type: 'string', format: 'date-time', nullable: true } as const
 
 const queueQuery = {
   type: 'object',
@@ -54,14 +52,14 @@ const queueSchema = {
 /** The staff API's queue: the cases the caller may see, a page at a time. */
 const queueApi: FastifyPluginAsync = async (fastify) => {
   const staffOnly = [bearerOnly, fastify.requireStaff]
-  const security = [{ bearer: [] }]
 
   fastify.get('/api/v1/staff/cases', {
     preHandler: staffOnly,
     schema: {
       tags: ['staff'],
+      operationId: 'listCases',
       summary: 'The caller\'s case queue: the cases they may see, by next time limit (keyset-paginated)',
-      security,
+      security: STAFF_SECURITY,
       querystring: queueQuery,
       response: { 200: queueSchema, 400: errorSchema, 401: errorSchema }
     }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { LANGS, STAFF_ROLES } from '../domain/vocabulary.js'
-import { errorSchema } from '../intake/api.js'
 import { translate } from '../web/i18n.js'
+import { errorSchema, PUBLIC_SECURITY, STAFF_SECURITY } from '../web/schemas.js'
 import { sessionToken } from './auth.js'
 import type { LoginRouteOptions } from './pages.js'
 import { signIn, signOut } from './sign-in.js'
@@ -33,7 +33,9 @@ const loginApi: FastifyPluginAsync<LoginRouteOptions> = async (fastify, { deps, 
     onRequest: limit,
     schema: {
       tags: ['staff'],
+      operationId: 'staffLogin',
       summary: 'Open a staff session; the token is for the Authorization header',
+      security: PUBLIC_SECURITY,
       body: {
         type: 'object',
         required: ['email', 'password'],
@@ -72,7 +74,9 @@ const loginApi: FastifyPluginAsync<LoginRouteOptions> = async (fastify, { deps, 
     preHandler: fastify.requireStaff,
     schema: {
       tags: ['staff'],
+      operationId: 'staffLogout',
       summary: 'End the session of the token in `Authorization: Bearer <token>`',
+      security: STAFF_SECURITY,
       response: { 204: { type: 'null', description: 'signed out' }, 401: errorSchema }
     }
   }, async (request, reply) => {
@@ -84,7 +88,9 @@ const loginApi: FastifyPluginAsync<LoginRouteOptions> = async (fastify, { deps, 
     preHandler: fastify.requireStaff,
     schema: {
       tags: ['staff'],
+      operationId: 'staffMe',
       summary: 'The staff member the token in `Authorization: Bearer <token>` signs in',
+      security: STAFF_SECURITY,
       response: { 200: meSchema, 401: errorSchema }
     }
   }, async (request) => {

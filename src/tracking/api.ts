@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { RateLimitedError } from '../abuse/plugin.js'
 import type { AttachmentBatch, StoredAttachment } from '../attachments/store.js'
-import { deadlineSchema, errorSchema } from '../intake/api.js'
 import { translate } from '../web/i18n.js'
+import { deadlineSchema, errorSchema, PUBLIC_SECURITY } from '../web/schemas.js'
 import { readMultipart, withUploads } from '../web/multipart.js'
 import { findStatus } from './queries.js'
 import { addReporterMessage, checkMessageBody, REPLY_MAX } from './reply.js'
@@ -83,7 +83,9 @@ const trackingApi: FastifyPluginAsync = async (fastify) => {
     onRequest: fastify.abuse.tracking,
     schema: {
       tags: ['public'],
+      operationId: 'trackReport',
       summary: 'Status, public timeline and messages of the report a tracking code opens',
+      security: PUBLIC_SECURITY,
       body: { type: 'object', required: ['trackingCode'], additionalProperties: false, properties: { trackingCode: codeProperty } },
       response: { 200: statusSchema, 400: errorSchema, 404: errorSchema, 429: errorSchema }
     }
@@ -101,6 +103,8 @@ const trackingApi: FastifyPluginAsync = async (fastify) => {
     attachValidation: true,
     schema: {
       tags: ['public'],
+      operationId: 'replyToStaff',
+      security: PUBLIC_SECURITY,
       summary: 'Reply to staff and add evidence (application/json, or multipart/form-data with files)',
       body: { type: 'object', required: ['trackingCode', 'body'], properties: { trackingCode: codeProperty, body: { type: 'string', maxLength: REPLY_MAX } } },
       response: {

@@ -1,0 +1,36 @@
+import { CLOCK_STAGES, CLOCK_STATES, LANGS } from '../domain/vocabulary.js'
+
+/** The JSON API's shared schema pieces, used by every feature's `api.ts`. */
+
+export const dateTime = { type: 'string', format: 'date-time' } as const
+export const nullableDateTime = { type: 'string', format: 'date-time', nullable: true } as const
+export const langSchema = { type: 'string', enum: LANGS } as const
+/** ?lang=zh|en: the language of the messages in the answer. */
+export const langQuery = { type: 'object', properties: { lang: langSchema } } as const
+
+/** Every refusal: a stable code, a message in the caller's language, and the fields at fault. */
+export const errorSchema = {
+  type: 'object',
+  required: ['error', 'message'],
+  properties: {
+    error: { type: 'string' },
+    message: { type: 'string' },
+    fields: { type: 'array', items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } } }
+  }
+} as const
+
+export const deadlineSchema = {
+  type: 'object',
+  required: ['stage', 'dueAt'],
+  properties: {
+    stage: { type: 'string', enum: CLOCK_STAGES },
+    dueAt: { type: 'string', format: 'date-time', description: 'the instant the period ends: the first instant of the day after its last day' },
+    lastDay: { type: 'string', format: 'date', description: 'the last day of the period, inclusive, in the business time zone' },
+    state: { type: 'string', enum: CLOCK_STATES },
+    overdue: { type: 'boolean', description: 'running and past its due instant at the time of the answer' }
+  }
+} as const
+
+/** OpenAPI security: staff routes take the bearer token of POST /api/v1/staff/login; public routes none. */
+export const STAFF_SECURITY = [{ bearer: [] }]
+export const PUBLIC_SECURITY = []
