@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path'
 import { Ajv, type ErrorObject } from 'ajv'
 import type { StaffRole } from './db/types.js'
 import { STAFF_ROLES } from './domain/vocabulary.js'
+import type { FromSchema } from 'json-schema-to-ts'
 
 /** The environment, validated once into one typed object. */
 export interface Config {
@@ -60,8 +61,9 @@ export class ConfigError extends Error {
 }
 
 const MB = 1024 * 1024
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 const ROLE = `(${STAFF_ROLES.join('|')})`
+const isStaffRole = (role: string): role is StaffRole => STAFF_ROLES.some(known => known === role)
 
 /** One entry per variable; `description` is what an operator is told when it is wrong. */
 const schema = {
@@ -100,12 +102,16 @@ const schema = {
   }
 } as const
 
+/** The environment as its schema has checked (and coerced) it. */
+type Environment = FromSchema<typeof schema>
+
 const ajv = new Ajv({ coerceTypes: true, allErrors: false, strict: false })
 const validate = ajv.compile(schema)
+const isEnvironment = (input: unknown): input is Environment => validate(input)
 
 function describe (error: ErrorObject): ConfigError {
   const variable = error.instancePath.replace(/^\//, '') || String(error.params.missingProperty ?? 'environment')
-  const expected = (schema.properties as Record<string, { description: string }>)[variable]?.description
+  const expected = Object.hasOwn(schema.properties, variable) ? schema.properties[variable as keyof typeof schema.properties].description : undefined
   return new ConfigError(variable, `must be ${expected ?? error.message ?? 'valid'}`)
 }
 
@@ -176,58 +182,58 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     const value = env[key]
     if (value !== undefined && value !== '') input[key] = value
   }
-  if (!validate(input)) throw describe(validate.errors![0]!)
+  if (!isEnvironment(input)) throw describe(validate.errors![0]!)
 
-  const nodeEnv = (input.NODE_ENV as Config['nodeEnv'] | undefined) ?? 'development'
-  const dataDir = resolve((input.DATA_DIR as string | undefined) ?? 'data')
-  const businessTz = (input.BUSINESS_TZ as string | undefined) ?? 'Asia/Shanghai'
+  const nodeEnv = input.NODE_ENV ?? 'development'
+  const dataDir = resolve(input.DATA_DIR ?? 'data')
+  const businessTz = input.BUSINESS_TZ ?? 'Asia/Shanghai'
   if (!isTimeZone(businessTz)) throw new ConfigError('BUSINESS_TZ', `must be ${schema.properties.BUSINESS_TZ.description}; "${businessTz}" is not one`)
 
-  let secretKey = input.SECRET_KEY as string | undefined
+  let secretKey = input.SECRET_KEY
   if (secretKey === undefined) {
     if (nodeEnv === 'production') throw new ConfigError('SECRET_KEY', `is required when NODE_ENV=production; it must be ${schema.properties.SECRET_KEY.description}`)
     secretKey = developmentSecret(dataDir)
   }
 
-  const port = (input.PORT as number | undefined) ?? 3000
-  const host = (input.HOST as string | undefined) ?? '127.0.0.1'
-  const publicUrl = input.PUBLIC_URL as string | undefined
+  const port = input.PORT ?? 3000
+  const host = input.HOST ?? '127.0.0.1'
+  const publicUrl = input.PUBLIC_URL
   return {
     nodeEnv,
     port,
     host,
-    databaseUrl: input.DATABASE_URL as string | undefined,
+    databaseUrl: input.DATABASE_URL,
     dataDir,
     publicUrl: (publicUrl ?? guessedPublicUrl(host, port)).replace(/\/$/, ''),
     publicUrlGiven: publicUrl !== undefined,
     secretKey,
-    smtpUrl: input.SMTP_URL as string | undefined,
-    mailFrom: (input.MAIL_FROM as string | undefined) ?? 'portal@localhost',
-    redisUrl: input.REDIS_URL as string | undefined,
-    redisKeyPrefix: (input.REDIS_KEY_PREFIX as string | undefined) ?? 'portal:',
-    trustProxy: trustProxy(input.TRUST_PROXY as string | undefined),
+    smtpUrl: input.SMTP_URL,
+    mailFrom: input.MAIL_FROM ?? 'portal@localhost',
+    redisUrl: input.REDIS_URL,
+    redisKeyPrefix: input.REDIS_KEY_PREFIX ?? 'portal:',
+    trustProxy: trustProxy(input.TRUST_PROXY),
     businessTz,
-    logLevel: (input.LOG_LEVEL as Config['logLevel'] | undefined) ?? (nodeEnv === 'test' ? 'silent' : 'info'),
-    sweepIntervalSeconds: (input.SWEEP_INTERVAL_SECONDS as number | undefined) ?? 60,
+    logLevel: input.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    sweepIntervalSeconds: input.SWEEP_INTERVAL_SECONDS ?? 60,
     // Long enough for the largest upload (50 MB) over a slow link such as Tor; short enough that
     // a client sending a byte now and then cannot hold a connection for ever.
-    requestTimeoutSeconds: (input.REQUEST_TIMEOUT_SECONDS as number | undefined) ?? 300,
-    hotline: (input.PORTAL_HOTLINE as string | undefined) ?? '12380',
-    mailbox: (input.PORTAL_MAILBOX as string | undefined) ?? 'report@localhost',
+    requestTimeoutSeconds: input.REQUEST_TIMEOUT_SECONDS ?? 300,
+    hotline: input.PORTAL_HOTLINE ?? '12380',
+    mailbox: input.PORTAL_MAILBOX ?? 'report@localhost',
     attachmentLimits: {
-      maxFileBytes: ((input.ATTACHMENT_MAX_FILE_MB as number | undefined) ?? 20) * MB,
-      maxTotalBytes: ((input.ATTACHMENT_MAX_TOTAL_MB as number | undefined) ?? 50) * MB,
-      maxFiles: (input.ATTACHMENT_MAX_FILES as number | undefined) ?? 10
+      maxFileBytes: (input.ATTACHMENT_MAX_FILE_MB ?? 20) * MB,
+      maxTotalBytes: (input.ATTACHMENT_MAX_TOTAL_MB ?? 50) * MB,
+      maxFiles: input.ATTACHMENT_MAX_FILES ?? 10
     },
-    metadataTools: (input.METADATA_TOOLS as Config['metadataTools'] | undefined) ?? 'auto',
+    metadataTools: input.METADATA_TOOLS ?? 'auto',
     limits: {
-      submissionsPerHour: (input.SUBMISSIONS_PER_HOUR as number | undefined) ?? 20,
-      submissionsPerDay: (input.SUBMISSIONS_PER_DAY as number | undefined) ?? 60,
-      trackingPerQuarterHour: (input.TRACKING_PER_QUARTER_HOUR as number | undefined) ?? 120,
-      repliesPerHour: (input.REPLIES_PER_HOUR as number | undefined) ?? 30,
-      trackingMissesPerClient: (input.TRACKING_MISSES_PER_CLIENT as number | undefined) ?? 5,
-      trackingMissesGlobal: (input.TRACKING_MISSES_GLOBAL as number | undefined) ?? 2000
+      submissionsPerHour: input.SUBMISSIONS_PER_HOUR ?? 20,
+      submissionsPerDay: input.SUBMISSIONS_PER_DAY ?? 60,
+      trackingPerQuarterHour: input.TRACKING_PER_QUARTER_HOUR ?? 120,
+      repliesPerHour: input.REPLIES_PER_HOUR ?? 30,
+      trackingMissesPerClient: input.TRACKING_MISSES_PER_CLIENT ?? 5,
+      trackingMissesGlobal: input.TRACKING_MISSES_GLOBAL ?? 2000
     },
-    staffTotpRoles: [...new Set(((input.STAFF_TOTP_ROLES as string | undefined) ?? '').split(',').map(r => r.trim()).filter(r => r !== ''))] as StaffRole[]
+    staffTotpRoles: [...new Set((input.STAFF_TOTP_ROLES ?? '').split(',').map(r => r.trim()).filter(isStaffRole))]
   }
 }

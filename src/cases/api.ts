@@ -5,9 +5,9 @@ import { FINDINGS } from '../domain/case-state.js'
 import { CHANNELS, LANGS, REPORT_STATUSES } from '../domain/vocabulary.js'
 import type { UnitRef } from '../reference/load.js'
 import { notFound } from '../web/errors.js'
-import { dateTime, errorSchema, nullableDateTime, STAFF_SECURITY } from '../web/schemas.js'
+import { type ApiTypeProvider, dateTime, errorSchema, nullableDateTime, STAFF_SECURITY } from '../web/schemas.js'
 import { type Lang, translate } from '../web/i18n.js'
-import { type ActionError, STAFF_ACTIONS, type StaffAction, takeAction } from './actions.js'
+import { type ActionError, STAFF_ACTIONS, takeAction } from './actions.js'
 import { caseState } from './service.js'
 import { type CaseView, openCase, viewCase } from './view.js'
 import { bearerOnly } from '../staff/auth.js'
@@ -173,7 +173,8 @@ function caseDocument (view: CaseView, lang: Lang) {
   }
 }
 
-const casesApi: FastifyPluginAsync = async (fastify) => {
+const casesApi: FastifyPluginAsync = async (plain) => {
+  const fastify = plain.withTypeProvider<ApiTypeProvider>()
   const deps = fastify.casesDeps
   const staffOnly = [bearerOnly, fastify.requireStaff]
 
@@ -188,7 +189,7 @@ const casesApi: FastifyPluginAsync = async (fastify) => {
       response: { 200: caseSchema, 401: errorSchema, 404: errorSchema }
     }
   }, async (request, reply) => {
-    const view = await viewCase(deps, request.staff!, (request.params as { caseNumber: string }).caseNumber, { via: 'api' })
+    const view = await viewCase(deps, request.staff!, request.params.caseNumber, { via: 'api' })
     if (view === undefined) return notFound(reply)
     return caseDocument(view, request.lang)
   })
@@ -214,8 +215,8 @@ const casesApi: FastifyPluginAsync = async (fastify) => {
     }
   }, async (request, reply) => {
     const staff = request.staff!
-    const { caseNumber } = request.params as { caseNumber: string }
-    const { action, ...fields } = request.body as { action: StaffAction } & Record<string, unknown>
+    const { caseNumber } = request.params
+    const { action, ...fields } = request.body
     const outcome = await takeAction(deps, staff, caseNumber, action, fields, { via: 'api' })
     if (outcome.kind === 'not_found') return notFound(reply)
     if (outcome.kind === 'refused') {

@@ -7,6 +7,7 @@ import type { ReferenceData } from '../reference/load.js'
 import { listIn, unitNamer } from '../reference/names.js'
 import { hasMessage, type Lang, translate } from '../web/i18n.js'
 import { notFound } from '../web/errors.js'
+import { fieldsOf } from '../web/fields.js'
 import type { FieldError } from '../web/render.js'
 import { ACTION_FIELDS, isStaffAction, likelyActions, type StaffAction, takeAction } from './actions.js'
 import { tellCaseLeft } from './left-notice.js'
@@ -56,7 +57,7 @@ const casePages: FastifyPluginAsync = async (fastify) => {
     const view = await viewCase(deps, staff, caseNumber, { via: 'page' })
     if (view === undefined) return notFound(reply)
     const reference = await fastify.reference.get()
-    const done = (request.query as Record<string, unknown>).done
+    const done = fieldsOf(request.query).done
     const lang = request.lang
     const { likely, more } = likelyActions(view.allowedActions)
     return reply.page('staff/case', {
@@ -86,13 +87,13 @@ const casePages: FastifyPluginAsync = async (fastify) => {
     }, { titleKey: 'case.title', titleParams: { caseNumber: view.caseNumber }, ...(refill === undefined ? {} : { errors: refill.errors, status: refill.status }) })
   }
 
-  fastify.get('/staff/cases/:caseNumber', signedIn, async (request, reply) =>
-    await showCase(request, reply, (request.params as CaseParams).caseNumber))
+  fastify.get<{ Params: CaseParams }>('/staff/cases/:caseNumber', signedIn, async (request, reply) =>
+    await showCase(request, reply, request.params.caseNumber))
 
-  fastify.post('/staff/cases/:caseNumber/actions/:action', signedInForm, async (request, reply) => {
-    const { caseNumber, action } = request.params as CaseParams & { action: string }
+  fastify.post<{ Params: CaseParams & { action: string } }>('/staff/cases/:caseNumber/actions/:action', signedInForm, async (request, reply) => {
+    const { caseNumber, action } = request.params
     if (!isStaffAction(action)) return notFound(reply)
-    const fields = (request.body ?? {}) as Record<string, unknown>
+    const fields = fieldsOf(request.body)
     const outcome = await takeAction(deps, request.staff!, caseNumber, action, fields, { via: 'page' })
     switch (outcome.kind) {
       case 'not_found': return notFound(reply)
@@ -115,9 +116,9 @@ const casePages: FastifyPluginAsync = async (fastify) => {
     }
   })
 
-  fastify.post('/staff/cases/:caseNumber/reveal', signedInForm, async (request, reply) => {
-    const { caseNumber } = request.params as CaseParams
-    const fields = (request.body ?? {}) as Record<string, unknown>
+  fastify.post<{ Params: CaseParams }>('/staff/cases/:caseNumber/reveal', signedInForm, async (request, reply) => {
+    const { caseNumber } = request.params
+    const fields = fieldsOf(request.body)
     const outcome = await revealIdentity(deps, request.staff!, caseNumber, fields.reason)
     if (outcome === 'not_found') return notFound(reply)
     if (outcome === 'revealed') return reply.code(303).redirect(`/staff/cases/${encodeURIComponent(caseNumber)}#identity`)
@@ -130,8 +131,8 @@ const casePages: FastifyPluginAsync = async (fastify) => {
     })
   })
 
-  fastify.get('/staff/cases/:caseNumber/attachments/:attachmentId', signedIn, async (request, reply) => {
-    const { caseNumber, attachmentId } = request.params as CaseParams & { attachmentId: string }
+  fastify.get<{ Params: CaseParams & { attachmentId: string } }>('/staff/cases/:caseNumber/attachments/:attachmentId', signedIn, async (request, reply) => {
+    const { caseNumber, attachmentId } = request.params
     if (!/^[1-9]\d{0,14}$/.test(attachmentId)) return notFound(reply)
     const file = await openAttachment(deps, request.staff!, caseNumber, Number(attachmentId))
     if (file === undefined) return notFound(reply)

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { AttachmentBatch, StoredAttachment } from '../attachments/store.js'
 import { lastDay } from '../domain/deadline-display.js'
 import { RequestError } from '../web/errors.js'
+import { fieldsOf } from '../web/fields.js'
 import { translate } from '../web/i18n.js'
 import { readMultipart, withUploads } from '../web/multipart.js'
 import { deadlineSchema, errorSchema, langQuery, PUBLIC_SECURITY } from '../web/schemas.js'
@@ -51,7 +52,7 @@ const intakeApi: FastifyPluginAsync = async (fastify) => {
     .flatMap(g => g.categories.map(c => ({ code: c.code, group: g.group, name: c.name, description: c.description }))))
 
   async function readBody (request: FastifyRequest): Promise<{ body: Record<string, unknown>, files: StoredAttachment[], batch?: AttachmentBatch }> {
-    if (!request.isMultipart()) return { body: (request.body ?? {}) as Record<string, unknown>, files: [] }
+    if (!request.isMultipart()) return { body: { ...fieldsOf(request.body) }, files: [] }
     const { fields, files, refused, batch } = await readMultipart(request, fastify.attachments, limits)
     if (refused !== undefined) {
       await batch.discard()

@@ -5,6 +5,7 @@ import { lastDay } from '../domain/deadline-display.js'
 import type { ReferenceData } from '../reference/load.js'
 import { decodeKeptFiles, encodeKeptFiles } from '../web/kept-files.js'
 import { readMultipart, verifyCsrf, withUploads } from '../web/multipart.js'
+import { fieldsOf } from '../web/fields.js'
 import { translate } from '../web/i18n.js'
 import type { FieldError } from '../web/render.js'
 import { CONTENT_MAX, CONTENT_MIN, type CheckResult, checkReportInput, describeRefusals, FIELDS, type FormAudience } from './report-input.js'
@@ -170,7 +171,7 @@ const intakePages: FastifyPluginAsync = async (fastify) => {
   // The language switch of the confirmation page: the same receipt again, in the language of
   // ?lang=, for the browser that was shown it, within its window; otherwise "already shown".
   fastify.post('/report/done', { schema: { hide: true }, preHandler: fastify.csrfProtection }, async (request, reply) => {
-    const sealed = (request.body as Record<string, unknown> | undefined)?.receipt
+    const sealed = fieldsOf(request.body).receipt
     const receipt = openReceiptView(secrets, sealed, request.cookies[VIEW_COOKIE], fastify.now())
     if (receipt === undefined) {
       reply.clearCookie(VIEW_COOKIE, { path: '/report/done' })

@@ -3,6 +3,7 @@ import { deadlineMarker } from '../domain/deadline-clock.js'
 import { CHANNELS, REPORT_STATUSES } from '../domain/vocabulary.js'
 import { staffScope } from '../cases/scope.js'
 import { bearerOnly } from '../staff/auth.js'
+import { fieldsOf } from '../web/fields.js'
 import { translate } from '../web/i18n.js'
 import { errorSchema, nullableDateTime, STAFF_SECURITY } from '../web/schemas.js'
 import { encodeCursor, MAX_DUE_WITHIN_DAYS, MAX_PAGE_SIZE, parseQueueQuery } from './filters.js'
@@ -66,7 +67,7 @@ const queueApi: FastifyPluginAsync = async (fastify) => {
   }, async (request, reply) => {
     const staff = request.staff!
     const reference = await fastify.reference.get()
-    const query = parseQueueQuery(request.query as Record<string, unknown>, reference)
+    const query = parseQueueQuery(fieldsOf(request.query), reference)
     if (!query.ok) return reply.code(400).send({ error: 'invalid_query', message: translate(request.lang, 'queue.invalid', { field: query.field }) })
     const now = fastify.now()
     const page = await queuePage(fastify.db, staffScope(reference, staff), query.filters, query.after, query.limit, now)

@@ -5,6 +5,7 @@ import { deadlineMarker } from '../domain/deadline-clock.js'
 import { CHANNELS, REPORT_STATUSES } from '../domain/vocabulary.js'
 import type { ReferenceData } from '../reference/load.js'
 import { nameIn, unitNamer } from '../reference/names.js'
+import { fieldsOf } from '../web/fields.js'
 import { type Lang, type MessageKey, translate } from '../web/i18n.js'
 import { DUE_WITHIN_CHOICES, encodeCursor, filterParams, parseQueueQuery, type QueueFilters } from './filters.js'
 import { type QueueCounts, queueCounts, queuePage } from './queries.js'
@@ -46,7 +47,7 @@ const queuePages: FastifyPluginAsync = async (fastify) => {
     const staff = request.staff!
     const lang = request.lang
     const reference = await fastify.reference.get()
-    const query = parseQueueQuery(request.query as Record<string, unknown>, reference)
+    const query = parseQueueQuery(fieldsOf(request.query), reference)
     if (!query.ok) {
       return reply.page('staff/message', { staff, heading: translate(lang, 'error.badRequest.title'), message: translate(lang, 'queue.invalid', { field: query.field }) }, { titleKey: 'error.badRequest.title', status: 400 })
     }

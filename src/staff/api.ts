@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { LANGS, STAFF_ROLES } from '../domain/vocabulary.js'
 import { translate } from '../web/i18n.js'
-import { errorSchema, PUBLIC_SECURITY, STAFF_SECURITY } from '../web/schemas.js'
+import { type ApiTypeProvider, errorSchema, PUBLIC_SECURITY, STAFF_SECURITY } from '../web/schemas.js'
 import { sessionToken } from './auth.js'
 import type { LoginRouteOptions } from './pages.js'
 import { signIn, signOut } from './sign-in.js'
@@ -28,7 +28,8 @@ const meSchema = {
 } as const
 
 /** Sign-in for API clients: one call with the password and, for accounts that have it, the TOTP code. */
-const loginApi: FastifyPluginAsync<LoginRouteOptions> = async (fastify, { deps, limit }) => {
+const loginApi: FastifyPluginAsync<LoginRouteOptions> = async (plain, { deps, limit }) => {
+  const fastify = plain.withTypeProvider<ApiTypeProvider>()
   fastify.post('/api/v1/staff/login', {
     onRequest: limit,
     schema: {
@@ -49,7 +50,7 @@ const loginApi: FastifyPluginAsync<LoginRouteOptions> = async (fastify, { deps, 
       response: { 200: sessionSchema, 400: errorSchema, 401: errorSchema, 403: errorSchema, 423: errorSchema, 429: errorSchema }
     }
   }, async (request, reply) => {
-    const body = request.body as { email: string, password: string, otp?: string }
+    const body = request.body
     const lang = request.lang
     reply.header('cache-control', 'no-store')
     const result = await signIn(deps, { email: body.email, password: body.password, otp: body.otp, via: 'api' })

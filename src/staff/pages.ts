@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import { type Lang, type MessageKey, translate } from '../web/i18n.js'
+import { textField } from '../web/fields.js'
 import type { FieldError } from '../web/render.js'
 import { STAFF_COOKIE } from './auth.js'
 import { findInvite, redeemInvite } from './invites.js'
@@ -22,8 +23,7 @@ const formBody = (fields: string[]): Record<string, unknown> => ({
 
 /** A form field as posted: missing and non-text values are empty. */
 function field (request: FastifyRequest, name: string): string {
-  const value = (request.body as Record<string, unknown> | undefined)?.[name]
-  return typeof value === 'string' ? value : ''
+  return textField(request.body, name) ?? ''
 }
 
 function minutesUntil (until: Date): number {
@@ -63,10 +63,10 @@ const loginPages: FastifyPluginAsync<LoginRouteOptions> = async (fastify, { deps
     return await reply.code(303).redirect('/staff')
   }
 
-  fastify.get('/staff/login', {
+  fastify.get<{ Querystring: { notice?: string } }>('/staff/login', {
     schema: { hide: true, querystring: { type: 'object', properties: { notice: { type: 'string' } } } }
   }, async (request, reply) => {
-    const notice = NOTICES.get((request.query as { notice?: string }).notice)
+    const notice = NOTICES.get(request.query.notice)
     return showLogin(request, reply, { notice: notice === undefined ? undefined : translate(request.lang, notice) })
   })
 
@@ -138,10 +138,10 @@ const loginPages: FastifyPluginAsync<LoginRouteOptions> = async (fastify, { deps
     return await reply.code(303).redirect('/staff/login?notice=signed-out')
   })
 
-  fastify.get('/staff/set-password', {
+  fastify.get<{ Querystring: { token?: string } }>('/staff/set-password', {
     schema: { hide: true, querystring: { type: 'object', properties: { token: { type: 'string', maxLength: 200 } } } }
   }, async (request, reply) => {
-    const token = (request.query as { token?: string }).token ?? ''
+    const token = request.query.token ?? ''
     const invite = await findInvite(deps, token)
     return invite === undefined ? showInvalidLink(request, reply) : showSetPassword(request, reply, { token, email: invite.email })
   })

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { RateLimitedError } from '../abuse/plugin.js'
 import type { AttachmentBatch, StoredAttachment } from '../attachments/store.js'
+import { fieldsOf } from '../web/fields.js'
 import { translate } from '../web/i18n.js'
-import { deadlineSchema, errorSchema, PUBLIC_SECURITY } from '../web/schemas.js'
+import { type ApiTypeProvider, deadlineSchema, errorSchema, PUBLIC_SECURITY } from '../web/schemas.js'
 import { readMultipart, withUploads } from '../web/multipart.js'
 import { findStatus } from './queries.js'
 import { addReporterMessage, checkMessageBody, REPLY_MAX } from './reply.js'
@@ -59,7 +60,8 @@ const statusSchema = {
   }
 } as const
 
-const trackingApi: FastifyPluginAsync = async (fastify) => {
+const trackingApi: FastifyPluginAsync = async (plain) => {
+  const fastify = plain.withTypeProvider<ApiTypeProvider>()
   const missPolicy = { ...defaultMissPolicy, perClient: fastify.config.limits.trackingMissesPerClient, global: fastify.config.limits.trackingMissesGlobal }
   const deps = { db: fastify.db, secrets: fastify.secrets, attempts: fastify.abuse.attempts, now: fastify.now }
   const notFound = (request: FastifyRequest): { error: string, message: string } => ({ error: 'not_found', message: translate(request.lang, 'track.notFound') })
@@ -91,7 +93,7 @@ const trackingApi: FastifyPluginAsync = async (fastify) => {
     }
   }, async (request, reply) => {
     const now = fastify.now()
-    const opened = await open(request, (request.body as { trackingCode: string }).trackingCode)
+    const opened = await open(request, request.body.trackingCode)
     if ('error' in opened) return reply.code(opened.status).send(opened.error)
     const row = await findStatus(fastify.db, { reportId: opened.reportId })
     if (row === undefined) return reply.code(404).send(notFound(request))
@@ -118,7 +120,8 @@ const trackingApi: FastifyPluginAsync = async (fastify) => {
       }
     }
   }, async (request, reply) => {
-    let fields = (request.body ?? {}) as Record<string, unknown>
+    // attachValidation: a multipart body is read below, and the reply's own check says what is wrong.
+    let fields: Record<string, unknown> = { ...fieldsOf(request.body) }
     let files: StoredAttachment[] = []
     let batch: AttachmentBatch | undefined
     if (request.isMultipart()) {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { RateLimitedError } from '../abuse/plugin.js'
 import { attachmentDisposition } from '../attachments/file-name.js'
 import { notFound } from '../web/errors.js'
+import { fieldsOf, textField } from '../web/fields.js'
 import { translate } from '../web/i18n.js'
 import { readMultipart, verifyCsrf, withUploads } from '../web/multipart.js'
 import type { FieldError } from '../web/render.js'
@@ -60,9 +61,7 @@ const trackingPages: FastifyPluginAsync = async (fastify) => {
     onRequest: fastify.abuse.tracking,
     preHandler: fastify.csrfProtection
   }, async (request, reply) => {
-    const input = typeof (request.body as Record<string, unknown>)?.trackingCode === 'string'
-      ? (request.body as Record<string, string>).trackingCode!.slice(0, 200)
-      : ''
+    const input = textField(request.body, 'trackingCode')?.slice(0, 200) ?? ''
     if (input.trim() === '') {
       return showCodeForm(reply, { status: 400, errors: [{ field: 'trackingCode', message: translate(request.lang, 'field.required', { field: translate(request.lang, 'track.code') }) }] })
     }
@@ -82,16 +81,16 @@ const trackingPages: FastifyPluginAsync = async (fastify) => {
   fastify.get('/track/case', { schema: { hide: true } }, async (request, reply) => {
     const reportId = await resumeReporterSession(deps, request.cookies[SESSION_COOKIE])
     if (reportId === undefined) return showCodeForm(reply, { notice: translate(request.lang, 'track.sessionExpired') })
-    const sent = (request.query as Record<string, unknown>).sent === '1'
+    const sent = fieldsOf(request.query).sent === '1'
     return await showCase(request, reply, reportId, fastify.now(), sent ? { notice: translate(request.lang, 'track.replySent') } : {})
   })
 
   // The reporter's own files, through their session: the code never travels in a URL, and
   // anyone else's file (or staff's) answers as if it did not exist.
-  fastify.get('/track/files/:attachmentId', { schema: { hide: true } }, async (request, reply) => {
+  fastify.get<{ Params: { attachmentId: string } }>('/track/files/:attachmentId', { schema: { hide: true } }, async (request, reply) => {
     const reportId = await resumeReporterSession(deps, request.cookies[SESSION_COOKIE])
     if (reportId === undefined) return showCodeForm(reply, { notice: translate(request.lang, 'track.sessionExpired') })
-    const { attachmentId } = request.params as { attachmentId: string }
+    const { attachmentId } = request.params
     const file = /^[1-9]\d{0,14}$/.test(attachmentId) ? await findReporterFile(fastify.db, reportId, Number(attachmentId)) : undefined
     if (file === undefined) return notFound(reply)
     return await reply

@@ -7,6 +7,7 @@ import fastifyHelmet from '@fastify/helmet'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { templatesDir } from '../paths.js'
+import { fieldsOf, textField } from './fields.js'
 import { type Lang, type MessageKey, pickLang } from './i18n.js'
 import { createEta, type FieldError, pageContext, sameSitePath } from './render.js'
 
@@ -46,8 +47,8 @@ export default fp(async (fastify) => {
     cookieKey: secure ? '__Host-csrf' : 'csrf',
     cookieOpts: { path: '/', httpOnly: true, sameSite: 'strict', secure, signed: true },
     getToken: (request: FastifyRequest) => {
-      const body = request.body as Record<string, unknown> | undefined
-      return typeof body?._csrf === 'string' ? body._csrf : (request.headers['x-csrf-token'] as string | undefined)
+      const header = request.headers['x-csrf-token']
+      return textField(request.body, '_csrf') ?? (typeof header === 'string' ? header : undefined)
     }
   })
   await fastify.register(fastifyHelmet, {
@@ -73,8 +74,7 @@ export default fp(async (fastify) => {
   fastify.decorateRequest('lang', 'zh')
   fastify.decorateRequest('layoutData', null)
   fastify.addHook('onRequest', async (request, reply) => {
-    const query = request.query as Record<string, unknown> | undefined
-    const explicit = query?.lang
+    const explicit = fieldsOf(request.query).lang
     request.lang = pickLang(explicit, request.cookies[LANG_COOKIE], request.headers['accept-language'])
     if (explicit === request.lang && request.cookies[LANG_COOKIE] !== request.lang) {
       reply.setCookie(LANG_COOKIE, request.lang, { path: '/', maxAge: YEAR, sameSite: 'lax', secure, httpOnly: true })

@@ -1,3 +1,5 @@
+import type { FastifyTypeProvider } from 'fastify'
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts'
 import { CLOCK_STAGES, CLOCK_STATES, LANGS } from '../domain/vocabulary.js'
 
 /** The JSON API's shared schema pieces, used by every feature's `api.ts`. */
@@ -34,3 +36,14 @@ export const deadlineSchema = {
 /** OpenAPI security: staff routes take the bearer token of POST /api/v1/staff/login; public routes none. */
 export const STAFF_SECURITY = [{ bearer: [] }]
 export const PUBLIC_SECURITY = []
+
+/**
+ * Routes type their params, query and body from these `as const` schemas (json-schema-to-ts,
+ * as @fastify/type-provider-json-schema-to-ts does). Replies stay untyped on purpose: the
+ * response schemas describe ISO strings where handlers return Date objects, which the
+ * serializer writes out.
+ */
+export interface ApiTypeProvider extends FastifyTypeProvider {
+  validator: this['schema'] extends JSONSchema ? FromSchema<this['schema']> : unknown
+  serializer: unknown
+}
