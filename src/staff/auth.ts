@@ -75,7 +75,7 @@ export default fp(async (fastify) => {
         .executeTakeFirst()
     if (row === undefined) {
       if (request.url.startsWith('/api/')) {
-        await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: request.lang === 'zh' ? '请先登录' : 'Sign in first' })
+        await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: translate(request.lang, 'staffApi.signInFirst') })
       } else {
         await reply.code(303).redirect('/staff/login')
       }

@@ -39,7 +39,8 @@ export const zh = {
   'staff.forbidden.intake': '只有登记人员、承办人员、单位负责人和管理员可以代为登记举报。',
   'staff.back': '返回待办案件',
 
-  'staffApi.bearerRequired': '请在 Authorization 请求头中以 Bearer 方式提供登录令牌'
+  'staffApi.bearerRequired': '请在 Authorization 请求头中以 Bearer 方式提供登录令牌',
+  'staffApi.signInFirst': '请先登录'
 } as const
 
 export const en: Record<keyof typeof zh, string> = {
@@ -82,5 +83,6 @@ export const en: Record<keyof typeof zh, string> = {
   'staff.forbidden.intake': 'Only intake officers, handlers, heads of unit and administrators can register reports.',
   'staff.back': 'Back to the case queue',
 
-  'staffApi.bearerRequired': 'Send the session token as Authorization: Bearer <token>'
+  'staffApi.bearerRequired': 'Send the session token as Authorization: Bearer <token>',
+  'staffApi.signInFirst': 'Sign in first'
 }

@@ -145,6 +145,7 @@ const trackingApi: FastifyPluginAsync = async (plain) => {
     if ('error' in checked) return reply.code(checked.status).send(checked.error)
     const { reportId } = checked
     const sent = await addReporterMessage(fastify.casesDeps, reportId, checked.body, files, now)
+    if (!sent.ok && sent.code === 'not_taken') return reply.code(409).send({ error: 'reply_not_taken', message: translate(request.lang, 'track.replyNotTaken') })
     if (!sent.ok) {
       return reply.code(409).send({ error: 'case_finished', message: finishedText(sent.status, request.lang, fastify.config.hotline) ?? translate(request.lang, 'track.replyRefused') })
     }

@@ -33,6 +33,7 @@ export const zh = {
   'track.finished.rejected': '此举报未予受理，不能再在这里回复。不予受理的理由见下面的办理记录。如有新的情况或证据，请重新举报。如有疑问，可以拨打举报电话{hotline}。',
   'track.finished.newReport': '重新举报',
   'track.replyRefused': '此事项已经结束，不能再回复。您写的内容和附件没有发送，内容保留在下面，可以复制保存。',
+  'track.replyNotTaken': '回复暂时无法发送。您写的内容和附件没有发送，内容保留在下面，请稍后再试，或拨打举报电话。',
   'track.unsent': '您写的内容（没有发送）',
 
   'status.received': '已收到，待受理',
@@ -100,6 +101,7 @@ export const en: Record<keyof typeof zh, string> = {
   'track.finished.rejected': 'This report was not accepted, so replies can no longer be sent here. The reason is in the record below. If you have new facts or evidence, please file a new report. If you have questions, call {hotline}.',
   'track.finished.newReport': 'File a new report',
   'track.replyRefused': 'This case is finished, so replies can no longer be sent. What you wrote and any files were not sent; your text is kept below for you to copy.',
+  'track.replyNotTaken': 'Your reply could not be sent just now. What you wrote and any files were not sent; your text is kept below. Please try again later, or call the hotline.',
   'track.unsent': 'What you wrote (not sent)',
 
   'status.received': 'Received, awaiting acceptance',
@@ -117,7 +119,7 @@ export const en: Record<keyof typeof zh, string> = {
   'event.clock_paused': 'Clock paused while waiting for your information',
   'event.clock_resumed': 'Clock resumed',
   'event.escalated': 'Referred for supervision',
-  'event.escalated.level': '{overdue}; referred for {ordinal}-level supervision',
+  'event.escalated.level': '{overdue}; referred for {level}-level supervision',
   'event.overdue': 'A time limit has passed',
   'event.overdue.acceptance': 'The decision on acceptance is overdue',
   'event.overdue.handling': 'Handling is overdue',

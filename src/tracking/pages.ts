@@ -51,8 +51,8 @@ const trackingPages: FastifyPluginAsync = async (fastify) => {
   }
 
   /** A reply to a finished case: 409, the page says what the reporter can do instead and keeps the text. */
-  const refuseReply = async (request: FastifyRequest, reply: FastifyReply, reportId: number, now: Date, body: string): Promise<FastifyReply> =>
-    await showCase(request, reply, reportId, now, { status: 409, body, errors: [{ field: 'body', message: translate(request.lang, 'track.replyRefused') }] })
+  const refuseReply = async (request: FastifyRequest, reply: FastifyReply, reportId: number, now: Date, body: string, key: 'track.replyRefused' | 'track.replyNotTaken' = 'track.replyRefused'): Promise<FastifyReply> =>
+    await showCase(request, reply, reportId, now, { status: 409, body, errors: [{ field: 'body', message: translate(request.lang, key) }] })
 
   fastify.get('/track', { schema: { hide: true } }, async (_request, reply) => showCodeForm(reply))
 
@@ -130,7 +130,7 @@ const trackingPages: FastifyPluginAsync = async (fastify) => {
     }
     // The case may have been closed since the check above: the state machine decides.
     const sent = await addReporterMessage(fastify.casesDeps, checked.reportId, checked.body, files, now)
-    if (!sent.ok) return await refuseReply(request, reply, checked.reportId, now, fields.body ?? '')
+    if (!sent.ok) return await refuseReply(request, reply, checked.reportId, now, fields.body ?? '', sent.code === 'finished' ? 'track.replyRefused' : 'track.replyNotTaken')
     return await reply.code(303).redirect('/track/case?sent=1')
   })
 

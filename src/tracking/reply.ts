@@ -26,11 +26,14 @@ export type ReplyResult =
   | { ok: true }
   /** The case is closed or rejected: the state machine takes no more replies; nothing was stored. */
   | { ok: false, code: 'finished', status: ReportStatus }
+  /** Refused for another reason (the case left the reporter's reach meanwhile): nothing was stored. */
+  | { ok: false, code: 'not_taken', reason: string }
 
 /**
  * The reporter's answer: a message, its files, and — if staff were waiting for it — the clocks
  * run again. A finished case refuses it (the state machine's `not_allowed_in_state`); that is
- * the reporter's situation to be told about, not a failure. Any other refusal is a bug.
+ * the reporter's situation to be told about, not a failure; so is any other refusal, which the
+ * route reports as the reply not being taken (a 409, never a 500).
  */
 export async function addReporterMessage (deps: CasesDeps, reportId: number, body: string, files: StoredAttachment[], now = new Date()): Promise<ReplyResult> {
   const result = await performAction(deps, reportId, 'reporter_replied', { role: 'system', staffId: null }, {}, { now, reporterMessage: { body, files } })
@@ -39,5 +42,5 @@ export async function addReporterMessage (deps: CasesDeps, reportId: number, bod
     const row = await deps.db.selectFrom('reports').select('status').where('id', '=', reportId).executeTakeFirstOrThrow()
     if (isFinished(row.status)) return { ok: false, code: 'finished', status: row.status }
   }
-  throw new Error(`reporter reply refused: ${result.message}`)
+  return { ok: false, code: 'not_taken', reason: result.code }
 }

@@ -76,8 +76,8 @@ export function eventText (event: PublicEvent, lang: Lang): string {
       if (typeof level !== 'number' || !Number.isSafeInteger(level) || level < 1) return t('event.escalated')
       return t('event.escalated.level', {
         overdue: stage === undefined ? t('event.overdue') : t(`event.overdue.${stage}`),
-        level,
-        ordinal: ORDINALS_EN[level - 1] ?? `level-${level}`
+        // English says "second-level", Chinese 第2级.
+        level: lang === 'en' ? ORDINALS_EN[level - 1] ?? `level-${level}` : level
       })
     }
     case 'closed': {

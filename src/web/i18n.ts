@@ -46,9 +46,23 @@ export const messages: Record<Lang, Record<MessageKey, string>> = { zh, en }
 const catalogs = messages
 
 export type Params = Record<string, string | number>
-export type Translate = (key: MessageKey, params?: Params) => string
 
-export function translate (lang: Lang, key: MessageKey, params: Params = {}): string {
+/** The `{name}` placeholders of a message text, as a union of their names. */
+export type Placeholders<Text extends string> = Text extends `${string}{${infer Name}}${infer Rest}` ? Name | Placeholders<Rest> : never
+/**
+ * What a message needs filled in, read from its Chinese text: a key whose text says
+ * `{caseNumber}` does not compile without it. A key only known as some MessageKey (looked up
+ * at run time) takes any parameters.
+ */
+export type ParamsFor<Key extends MessageKey> = MessageKey extends Key
+  ? [params?: Params]
+  : [Placeholders<typeof zh[Key]>] extends [never]
+      ? [params?: Params]
+      : [params: Params & Record<Placeholders<typeof zh[Key]>, string | number>]
+
+export type Translate = <Key extends MessageKey>(key: Key, ...params: ParamsFor<Key>) => string
+
+export function translate<Key extends MessageKey> (lang: Lang, key: Key, ...[params = {}]: ParamsFor<Key>): string {
   return catalogs[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) => String(params[name] ?? whole))
 }
 
@@ -57,12 +71,12 @@ export function hasMessage (key: string): key is MessageKey {
 }
 
 export function translator (lang: Lang): Translate {
-  return (key, params) => translate(lang, key, params)
+  return (key, ...params) => translate(lang, key, ...params)
 }
 
 /** Both languages of a message, zh-CN first, for API errors read by anyone. */
-export function bilingual (key: MessageKey, params?: Params): { zh: string, en: string } {
-  return { zh: translate('zh', key, params), en: translate('en', key, params) }
+export function bilingual<Key extends MessageKey> (key: Key, ...params: ParamsFor<Key>): { zh: string, en: string } {
+  return { zh: translate('zh', key, ...params), en: translate('en', key, ...params) }
 }
 
 export function isLang (value: unknown): value is Lang {

@@ -1,7 +1,6 @@
 /** Shared by every page: the layout, form errors and error pages. Simplified Chinese first; the English has exactly the same keys. */
 export const zh = {
   'site.name': '监督举报平台',
-  'site.tagline': '反映干部为官不为（庸、懒、散、混）等问题',
   'site.skip': '跳到主要内容',
 
   'nav.home': '首页',
@@ -9,6 +8,7 @@ export const zh = {
   'nav.track': '查询办理进度',
   'nav.language': 'English',
   'nav.languageLabel': '切换语言',
+  'nav.main': '主导航',
 
   'footer.privacy': '本平台不记录匿名举报人的IP地址和浏览器信息。',
 
@@ -56,7 +56,6 @@ export const zh = {
 
 export const en: Record<keyof typeof zh, string> = {
   'site.name': 'Supervision Report Portal',
-  'site.tagline': 'Report officials who do not do their job, and other misconduct',
   'site.skip': 'Skip to main content',
 
   'nav.home': 'Home',
@@ -64,6 +63,7 @@ export const en: Record<keyof typeof zh, string> = {
   'nav.track': 'Track a report',
   'nav.language': '中文',
   'nav.languageLabel': 'Change language',
+  'nav.main': 'Main',
 
   'footer.privacy': 'This portal does not record the IP address or browser of anonymous reporters.',
 
