@@ -3,9 +3,9 @@ import fp from 'fastify-plugin'
 import { sql } from 'kysely'
 import t from 'tap'
 import app from '../src/app.js'
-import { submitReport } from '../src/intake/service.js'
 import { addBackgroundJobs, serialJob } from '../src/jobs.js'
 import { testConfig } from './helpers/app.js'
+import { newCase } from './helpers/cases.js'
 import { freshDatabase } from './helpers/database.js'
 
 /** A run that ends when the test says so. */
@@ -60,16 +60,12 @@ t.test('the sweep job in a server: a failing case is logged per case, the others
   const server = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line) as Record<string, unknown>) } } } })
   await server.register(fp(app), { config, database })
   addBackgroundJobs(server)
-  const input = { category: 'lan-delay', subjectName: '孙某', content: '乡镇干部对群众申请的低保复核拖延不办，已超过两个月。', identity: 'anonymous' as const }
-  const filed = []
   await server.ready()
   let closed = false
   t.teardown(async () => { if (!closed) await server.close() })
-  for (let i = 0; i < 2; i++) {
-    const result = await submitReport(server.intakeDeps, input, { channel: 'web', lang: 'zh', now: new Date('2026-02-10T02:00:00Z') })
-    filed.push(result.kind === 'created' ? result.receipt : { reportId: 0, caseNumber: '' })
-  }
-  const [broken, sound] = filed as [{ reportId: number, caseNumber: string }, { reportId: number, caseNumber: string }]
+  const received = new Date('2026-02-10T02:00:00Z')
+  const broken = await newCase(server.intakeDeps, { now: received })
+  const sound = await newCase(server.intakeDeps, { now: received })
   await sql`create function refuse_event() returns trigger language plpgsql as $$
     begin raise exception 'timeline refused'; end $$`.execute(database.db)
   await sql.raw(`create trigger refuse_event before insert on report_events for each row when (new.report_id = ${broken.reportId}) execute function refuse_event()`).execute(database.db)
