@@ -5,7 +5,7 @@ import app from './app.js'
 import type { Config } from './config.js'
 import { connect, type DatabaseHandle } from './db/connect.js'
 import { migrateToLatest } from './db/migrate.js'
-import { addBackgroundJobs } from './jobs.js'
+import { addBackgroundJobs } from './jobs/index.js'
 import { loggerOptions } from './logger.js'
 import { isSeeded, seed } from './seed/seed.js'
 

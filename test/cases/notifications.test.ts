@@ -1,10 +1,8 @@
 import t from 'tap'
 import { performAction } from '../../src/cases/service.js'
-import { submitReport } from '../../src/intake/service.js'
 import { buildTestApp } from '../helpers/app.js'
+import { newCase } from '../helpers/cases.js'
 import { signIn } from '../helpers/staff.js'
-
-const INPUT = { category: 'lan-delay', subjectName: '孙某', content: '乡镇干部对群众申请的低保复核拖延不办，已超过两个月。', identity: 'anonymous' as const }
 
 t.test('every mail to staff about a case links to its staff case page', async t => {
   const { app, database } = await buildTestApp(t, { env: { PUBLIC_URL: 'https://jubao.example.gov.cn/' } })
@@ -13,16 +11,12 @@ t.test('every mail to staff about a case links to its staff case page', async t 
   const handler = await signIn(app, { unitCode: 'ganbu-jiandu', role: 'handler', email: 'handler@jiandu.example.gov.cn' })
   await signIn(app, { unitCode: 'ganbu-jiandu', role: 'unit_head', email: 'head@jiandu.example.gov.cn' })
   const head = { role: 'unit_head' as const, staffId: null }
-  const file = async (): Promise<{ reportId: number, caseNumber: string }> => {
-    const filed = await submitReport(app.intakeDeps, INPUT, { channel: 'web', lang: 'zh' })
-    return filed.kind === 'created' ? filed.receipt : { reportId: 0, caseNumber: '' }
-  }
   const mails = async (reportId: number): Promise<Array<{ to_address: string, text_body: string, html_body: string | null }>> =>
     await db.selectFrom('mail_outbox').select(['to_address', 'text_body', 'html_body']).where('report_id', '=', reportId).orderBy('id').execute()
   const linkOf = (caseNumber: string): string => `https://jubao.example.gov.cn/staff/cases/${caseNumber}`
 
   // The assignee is told.
-  const assigned = await file()
+  const assigned = await newCase(app.intakeDeps)
   t.equal((await performAction(app.casesDeps, assigned.reportId, 'assign', head, { assigneeId: handler.staffId })).ok, true)
   const toAssignee = await mails(assigned.reportId)
   t.same(toAssignee.map(m => m.to_address), ['handler@jiandu.example.gov.cn'])
@@ -31,7 +25,7 @@ t.test('every mail to staff about a case links to its staff case page', async t 
   t.match(toAssignee[0]!.html_body, `<a href="${linkOf(assigned.caseNumber)}">`)
 
   // The unit a case is transferred to is told.
-  const transferred = await file()
+  const transferred = await newCase(app.intakeDeps)
   const xinfang = (await db.selectFrom('units').select('id').where('code', '=', 'xinfang').executeTakeFirstOrThrow()).id
   t.equal((await performAction(app.casesDeps, transferred.reportId, 'transfer', head, { unitId: xinfang, reason: '属信访局职责' })).ok, true)
   const toUnit = await mails(transferred.reportId)
@@ -39,7 +33,7 @@ t.test('every mail to staff about a case links to its staff case page', async t 
   t.match(toUnit[0]!.text_body, linkOf(transferred.caseNumber))
 
   // The unit head is asked to decide an extension.
-  const extended = await file()
+  const extended = await newCase(app.intakeDeps)
   t.equal((await performAction(app.casesDeps, extended.reportId, 'accept', head)).ok, true)
   t.equal((await performAction(app.casesDeps, extended.reportId, 'request_extension', { role: 'handler', staffId: handler.staffId }, { reason: '需要调取台账' })).ok, true)
   const toHead = await mails(extended.reportId)

@@ -5,11 +5,11 @@ import { sql } from 'kysely'
 import t from 'tap'
 import { connect } from '../../src/db/connect.js'
 import { migrateToLatest } from '../../src/db/migrate.js'
-import { submitReport } from '../../src/intake/service.js'
 import { ReferenceCache } from '../../src/reference/load.js'
 import { Secrets } from '../../src/security/secrets.js'
 import { seed } from '../../src/seed/seed.js'
 import { tempDir, TEST_SECRET } from '../helpers/app.js'
+import { newCase } from '../helpers/cases.js'
 import { runPortal } from '../helpers/cli.js'
 import { createServerDatabase, testServerUrl } from '../helpers/database.js'
 
@@ -100,13 +100,9 @@ t.test('sweep names a case that failed, sweeps the others, and exits 1; the next
   await migrateToLatest(setup.db)
   await seed(setup.db)
   const deps = { db: setup.db, secrets: new Secrets(TEST_SECRET), reference: new ReferenceCache(setup.db, 'Asia/Shanghai') }
-  const input = { category: 'lan-delay', subjectName: '孙某', content: '乡镇干部对群众申请的低保复核拖延不办，已超过两个月。', identity: 'anonymous' as const }
-  const cases: Array<{ reportId: number, caseNumber: string }> = []
-  for (let i = 0; i < 2; i++) {
-    const filed = await submitReport(deps, input, { channel: 'web', lang: 'zh', now: new Date('2026-02-10T02:00:00Z') })
-    cases.push(filed.kind === 'created' ? filed.receipt : { reportId: 0, caseNumber: '' })
-  }
-  const [broken, sound] = cases as [{ reportId: number, caseNumber: string }, { reportId: number, caseNumber: string }]
+  const received = new Date('2026-02-10T02:00:00Z')
+  const broken = await newCase(deps, { now: received })
+  const sound = await newCase(deps, { now: received })
   // The database refuses the broken case's timeline entry: a real failure inside its transaction.
   await sql`create function refuse_event() returns trigger language plpgsql as $$
     begin raise exception 'timeline refused'; end $$`.execute(setup.db)

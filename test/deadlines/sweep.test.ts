@@ -5,14 +5,14 @@ import { connect, type DatabaseHandle } from '../../src/db/connect.js'
 import { migrateToLatest } from '../../src/db/migrate.js'
 import { purgeExpired } from '../../src/deadlines/purge.js'
 import { runSweep } from '../../src/deadlines/sweep.js'
-import { submitReport } from '../../src/intake/service.js'
+import { type Receipt, submitReport } from '../../src/intake/service.js'
 import { ReferenceCache } from '../../src/reference/load.js'
 import { seed } from '../../src/seed/seed.js'
 import { buildTestApp } from '../helpers/app.js'
+import { CASE_INPUT, newCase, receiptOf } from '../helpers/cases.js'
 import { createServerDatabase, testServerUrl } from '../helpers/database.js'
 import { signIn } from '../helpers/staff.js'
 
-const INPUT = { category: 'lan-delay', subjectName: '孙某', content: '乡镇干部对群众申请的低保复核拖延不办，已超过两个月。', identity: 'anonymous' as const }
 // Tuesday 10 February 2026, 10:00 in Shanghai: the Spring Festival holiday (15–23 Feb) falls inside
 // the 15-day acceptance period, with Saturday 14 and Saturday 28 February as make-up working days.
 const RECEIVED = new Date('2026-02-10T02:00:00Z')
@@ -32,10 +32,11 @@ t.test('the ladder of one case under a controlled clock: warning, overdue, super
   await db.updateTable('units').set({ emails: ['zuzhibu@example.gov.cn'] }).where('code', '=', 'zuzhibu').execute()
   await db.updateTable('units').set({ emails: ['ducha@example.gov.cn'] }).where('code', '=', 'ducha').execute()
   app.reference.invalidate()
-  const result = await submitReport(app.intakeDeps, INPUT, { channel: 'web', lang: 'zh', now: RECEIVED })
+  const result = await submitReport(app.intakeDeps, CASE_INPUT, { channel: 'web', lang: 'zh', now: RECEIVED })
   t.equal(result.kind, 'created')
-  const reportId = result.kind === 'created' ? result.receipt.reportId : 0
-  t.same(result.kind === 'created' ? result.receipt.deadlines : [], [{ stage: 'acceptance', dueAt: DUE }])
+  const receipt = receiptOf(result)
+  const reportId = receipt.reportId
+  t.same(receipt.deadlines, [{ stage: 'acceptance', dueAt: DUE }])
 
   const sweep = async (at: Date): Promise<string[]> =>
     (await runSweep({ db, reference: app.reference, mailDomain: 'portal.test', publicUrl: PUBLIC_URL }, at)).steps.map(s => s.kind === 'escalation' ? `escalation ${s.level}` : s.kind)
@@ -63,8 +64,7 @@ t.test('the ladder of one case under a controlled clock: warning, overdue, super
   t.match(mails[3]!.html_body, /<html lang="zh-CN">[\s\S]*<h1[^>]*>督办：案件/, 'and an HTML body')
 
   // The reporter sees that the case was escalated, never by whom.
-  const code = result.kind === 'created' ? result.receipt.trackingCode : ''
-  const doc = (await app.inject({ method: 'POST', url: '/api/v1/track', payload: { trackingCode: code } })).json()
+  const doc = (await app.inject({ method: 'POST', url: '/api/v1/track', payload: { trackingCode: receipt.trackingCode } })).json()
   t.same(doc.events.map((e: { text: string }) => e.text), ['收到举报', '是否受理的决定已超期', '是否受理的决定已超期，已提请第1级督办', '是否受理的决定已超期，已提请第2级督办'])
   t.notMatch(JSON.stringify(doc), /组织部|督查室|zuzhibu|ducha/)
 })
@@ -72,26 +72,24 @@ t.test('the ladder of one case under a controlled clock: warning, overdue, super
 t.test('a sweep that was down catches up every step in order; a paused clock is left alone', async t => {
   const { app, database } = await buildTestApp(t)
   const deps = { db: database.db, reference: app.reference, mailDomain: 'portal.test', publicUrl: PUBLIC_URL }
-  const first = await submitReport(app.intakeDeps, INPUT, { channel: 'web', lang: 'zh', now: RECEIVED })
-  const second = await submitReport(app.intakeDeps, INPUT, { channel: 'web', lang: 'zh', now: RECEIVED })
-  const pausedId = second.kind === 'created' ? second.receipt.reportId : 0
-  const asked = await performAction(app.casesDeps, pausedId, 'request_info', { role: 'intake', staffId: null }, { message: '请补充村名。' }, { now: new Date('2026-02-11T02:00:00Z') })
+  const first = await newCase(app.intakeDeps, { now: RECEIVED })
+  const paused = await newCase(app.intakeDeps, { now: RECEIVED })
+  const asked = await performAction(app.casesDeps, paused.reportId, 'request_info', { role: 'intake', staffId: null }, { message: '请补充村名。' }, { now: new Date('2026-02-11T02:00:00Z') })
   t.equal(asked.ok, true)
 
   const result = await runSweep(deps, new Date('2026-04-01T00:00:00Z'))
   t.same(result.steps.map(s => [s.caseNumber, s.kind, s.level]), [
-    [first.kind === 'created' ? first.receipt.caseNumber : '', 'warning', 0],
-    [first.kind === 'created' ? first.receipt.caseNumber : '', 'overdue', 0],
-    [first.kind === 'created' ? first.receipt.caseNumber : '', 'escalation', 1],
-    [first.kind === 'created' ? first.receipt.caseNumber : '', 'escalation', 2]
+    [first.caseNumber, 'warning', 0],
+    [first.caseNumber, 'overdue', 0],
+    [first.caseNumber, 'escalation', 1],
+    [first.caseNumber, 'escalation', 2]
   ], 'the waiting case is not pushed')
 })
 
 t.test('accepting in time settles the clock and stops its ladder; handling starts its own clock', async t => {
   const { app, database } = await buildTestApp(t)
   const deps = { db: database.db, reference: app.reference, mailDomain: 'portal.test', publicUrl: PUBLIC_URL }
-  const filed = await submitReport(app.intakeDeps, INPUT, { channel: 'web', lang: 'zh', now: RECEIVED })
-  const reportId = filed.kind === 'created' ? filed.receipt.reportId : 0
+  const { reportId } = await newCase(app.intakeDeps, { now: RECEIVED })
   const accepted = await performAction(app.casesDeps, reportId, 'accept', { role: 'intake', staffId: null }, {}, { now: new Date('2026-02-12T02:00:00Z') })
   t.equal(accepted.ok, true)
   const clocks = await database.db.selectFrom('report_clocks').select(['stage', 'state', 'due_at']).where('report_id', '=', reportId).orderBy('stage').execute()
@@ -102,8 +100,7 @@ t.test('accepting in time settles the clock and stops its ladder; handling start
 
 t.test('an extension moves the handling due date once, within the cap', async t => {
   const { app, database } = await buildTestApp(t)
-  const filed = await submitReport(app.intakeDeps, INPUT, { channel: 'web', lang: 'zh', now: RECEIVED })
-  const reportId = filed.kind === 'created' ? filed.receipt.reportId : 0
+  const { reportId, trackingCode } = await newCase(app.intakeDeps, { now: RECEIVED })
   const head = { role: 'unit_head' as const, staffId: null }
   const at = { now: new Date('2026-02-12T02:00:00Z') }
   t.equal((await performAction(app.casesDeps, reportId, 'accept', head, {}, at)).ok, true)
@@ -116,7 +113,7 @@ t.test('an extension moves the handling due date once, within the cap', async t 
   t.match(refused, { ok: false, code: 'extension_cap_reached' })
   const after = await database.db.selectFrom('report_clocks').select(['due_at', 'extensions']).where('report_id', '=', reportId).where('stage', '=', 'handling').executeTakeFirstOrThrow()
   t.same(after, handling, 'nothing changed')
-  const doc = (await app.inject({ method: 'POST', url: '/api/v1/track', payload: { trackingCode: filed.kind === 'created' ? filed.receipt.trackingCode : '' } })).json()
+  const doc = (await app.inject({ method: 'POST', url: '/api/v1/track', payload: { trackingCode } })).json()
   t.ok(doc.events.some((e: { text: string }) => e.text === '办理期限已延长：同意延期30日'), 'the reason is told to the reporter')
 })
 
@@ -134,7 +131,7 @@ t.test('two sweeps at once produce each step exactly once', async t => {
   }
   const { app, database } = await buildTestApp(t, own === undefined ? {} : { database: own })
   const handles = [database, other ?? database]
-  for (let i = 0; i < 40; i++) await submitReport(app.intakeDeps, INPUT, { channel: 'web', lang: 'zh', now: RECEIVED })
+  for (let i = 0; i < 40; i++) await newCase(app.intakeDeps, { now: RECEIVED })
   const results = await Promise.all(handles.map(h =>
     runSweep({ db: h.db, reference: new ReferenceCache(h.db, 'Asia/Shanghai'), mailDomain: 'portal.test', publicUrl: PUBLIC_URL }, LEVEL_2)))
   const reported = results.flatMap(r => r.steps)
@@ -148,8 +145,7 @@ t.test('two sweeps at once produce each step exactly once', async t => {
 t.test('expired receipts and sessions are purged; live ones stay', async t => {
   const { app, database } = await buildTestApp(t)
   const db = database.db
-  const filed = await submitReport(app.intakeDeps, INPUT, { channel: 'web', lang: 'zh', submissionToken: 'purge-test-token-0001' })
-  const reportId = filed.kind === 'created' ? filed.receipt.reportId : 0
+  const { reportId } = await newCase(app.intakeDeps, { submissionToken: 'purge-test-token-0001' })
   await db.insertInto('reporter_sessions').values([
     { token_hash: Buffer.from('old'), report_id: reportId, expires_at: new Date(Date.now() - 1000) },
     { token_hash: Buffer.from('live'), report_id: reportId, expires_at: new Date(Date.now() + 60_000) }
@@ -176,14 +172,12 @@ t.test('a claimed case reaches its warning, overdue and escalation; every mail l
   const handler = await signIn(app, { unitCode: 'ganbu-jiandu', role: 'handler', email: 'handler@jiandu.example.gov.cn' })
   await signIn(app, { unitCode: 'ganbu-jiandu', role: 'handler', email: 'other.handler@jiandu.example.gov.cn' })
   await signIn(app, { unitCode: 'ganbu-jiandu', role: 'unit_head', email: 'head@jiandu.example.gov.cn' })
-  const filed = await submitReport(app.intakeDeps, INPUT, { channel: 'web', lang: 'zh', now: RECEIVED })
-  const reportId = filed.kind === 'created' ? filed.receipt.reportId : 0
-  const caseNumber = filed.kind === 'created' ? filed.receipt.caseNumber : ''
+  const { reportId, caseNumber } = await newCase(app.intakeDeps, { now: RECEIVED })
   const claimed = await performAction(app.casesDeps, reportId, 'claim', { role: 'handler', staffId: handler.staffId }, {}, { now: new Date(RECEIVED.getTime() + HOUR) })
   t.same(claimed, { ok: true, status: 'received', reportId })
   // Received in the same instant and claimed by the same handler: a warning of its own.
-  const twin = await submitReport(app.intakeDeps, INPUT, { channel: 'web', lang: 'zh', now: RECEIVED })
-  const twinId = twin.kind === 'created' ? twin.receipt.reportId : 0
+  const twin = await newCase(app.intakeDeps, { now: RECEIVED })
+  const twinId = twin.reportId
   t.equal((await performAction(app.casesDeps, twinId, 'claim', { role: 'handler', staffId: handler.staffId }, {}, { now: RECEIVED })).ok, true)
   t.same(await db.selectFrom('reports').select(['status', 'assigned_to']).where('id', '=', reportId).executeTakeFirstOrThrow(), { status: 'received', assigned_to: handler.staffId })
 
@@ -192,7 +186,7 @@ t.test('a claimed case reaches its warning, overdue and escalation; every mail l
 
   const warned = await runSweep(deps, WARNING)
   t.same(warned.failures, [])
-  t.same(warned.steps.map(s => [s.caseNumber, s.kind]), [[caseNumber, 'warning'], [twin.kind === 'created' ? twin.receipt.caseNumber : '', 'warning']], 'the warning of an assigned case')
+  t.same(warned.steps.map(s => [s.caseNumber, s.kind]), [[caseNumber, 'warning'], [twin.caseNumber, 'warning']], 'the warning of an assigned case')
   t.same((await outbox(db, twinId)).map(m => m.to_address), ['handler@jiandu.example.gov.cn'], 'the same handler is warned of each case')
   let mails = await outbox(db, reportId)
   t.same(mails.map(m => m.to_address), ['handler@jiandu.example.gov.cn'], 'the warning goes to the handler the case is assigned to')
@@ -228,20 +222,16 @@ t.test('a warning sent after the deadline has passed says so; each stage is name
   app.reference.invalidate()
   const handler = await signIn(app, { unitCode: 'ganbu-jiandu', role: 'handler', email: 'handler@jiandu.example.gov.cn' })
   const deps = { db, reference: app.reference, mailDomain: 'portal.test', publicUrl: PUBLIC_URL }
-  const file = async (input: Record<string, unknown> = {}): Promise<{ reportId: number, caseNumber: string }> => {
-    const filed = await submitReport(app.intakeDeps, { ...INPUT, ...input }, { channel: 'web', lang: 'zh', now: RECEIVED })
-    return filed.kind === 'created' ? filed.receipt : { reportId: 0, caseNumber: '' }
-  }
   const staff = { role: 'unit_head' as const, staffId: null }
 
   // The sweep was down until well after the acceptance deadline: warning and overdue come together.
-  const late = await file()
+  const late = await newCase(app.intakeDeps, { now: RECEIVED })
   t.equal((await performAction(app.casesDeps, late.reportId, 'claim', { role: 'handler', staffId: handler.staffId }, {}, { now: RECEIVED })).ok, true)
   // Accepted at once: the handling clock (60 days, to Sat 11 April, so Mon 13 April) runs out.
-  const handling = await file()
+  const handling = await newCase(app.intakeDeps, { now: RECEIVED })
   t.equal((await performAction(app.casesDeps, handling.reportId, 'accept', staff, {}, { now: RECEIVED })).ok, true)
   // A real-name case closed at once: the result must be fed back within 15 working days.
-  const feedback = await file({ identity: 'real_name', reporterName: '周五', reporterPhone: '13700001111' })
+  const feedback = await newCase(app.intakeDeps, { input: { identity: 'real_name', reporterName: '周五', reporterPhone: '13700001111' }, now: RECEIVED })
   t.equal((await performAction(app.casesDeps, feedback.reportId, 'accept', staff, {}, { now: RECEIVED })).ok, true)
   t.equal((await performAction(app.casesDeps, feedback.reportId, 'record_findings', staff, { finding: 'unsubstantiated', resultSummary: '经核查不属实。' }, { now: RECEIVED })).ok, true)
   t.equal((await performAction(app.casesDeps, feedback.reportId, 'close', staff, {}, { now: RECEIVED })).ok, true)
@@ -276,7 +266,7 @@ t.test('a warning sent after the deadline has passed says so; each stage is name
 
   // English readers get the same facts.
   await db.updateTable('staff_users').set({ lang: 'en' }).where('id', '=', handler.staffId).execute()
-  const english = await file()
+  const english = await newCase(app.intakeDeps, { now: RECEIVED })
   t.equal((await performAction(app.casesDeps, english.reportId, 'claim', { role: 'handler', staffId: handler.staffId }, {}, { now: RECEIVED })).ok, true)
   await runSweep(deps, new Date(DUE.getTime() + 24 * HOUR))
   const en = (await outbox(db, english.reportId)).find(m => m.to_address === 'handler@jiandu.example.gov.cn')!
@@ -289,11 +279,8 @@ t.test('a case that fails is skipped, reported, and tried again at the next swee
   const { app, database } = await buildTestApp(t)
   const db = database.db
   const deps = { db, reference: app.reference, mailDomain: 'portal.test', publicUrl: PUBLIC_URL }
-  const cases: Array<{ reportId: number, caseNumber: string }> = []
-  for (let i = 0; i < 3; i++) {
-    const filed = await submitReport(app.intakeDeps, INPUT, { channel: 'web', lang: 'zh', now: RECEIVED })
-    cases.push(filed.kind === 'created' ? filed.receipt : { reportId: 0, caseNumber: '' })
-  }
+  const cases: Receipt[] = []
+  for (let i = 0; i < 3; i++) cases.push(await newCase(app.intakeDeps, { now: RECEIVED }))
   const broken = cases[0]!
   // A real failure inside the case's transaction: the database refuses its timeline entry.
   await sql`create function refuse_event() returns trigger language plpgsql as $$
@@ -325,8 +312,7 @@ t.test('a backlog larger than a batch is swept to the end, each case once, also 
   const deps = { db, reference: app.reference, mailDomain: 'portal.test', publicUrl: PUBLIC_URL }
   const twoClocks = new Set<number>()
   for (let i = 0; i < 23; i++) {
-    const filed = await submitReport(app.intakeDeps, INPUT, { channel: 'web', lang: 'zh', now: new Date(RECEIVED.getTime() + (i % 4) * HOUR) })
-    const reportId = filed.kind === 'created' ? filed.receipt.reportId : 0
+    const { reportId } = await newCase(app.intakeDeps, { now: new Date(RECEIVED.getTime() + (i % 4) * HOUR) })
     if (i % 3 === 0) {
       // A second running clock, due later than the first: the case stands twice in the
       // (next_action_at, report_id) order, and is still visited once.
