@@ -30,6 +30,8 @@ export type ClockStage = typeof CLOCK_STAGES[number]
 
 export const CLOCK_STATES = ['running', 'paused', 'met', 'missed'] as const
 export type ClockState = typeof CLOCK_STATES[number]
+/** A clock that is not over: counting, or held while the reporter is asked. */
+export const OPEN_CLOCK_STATES = ['running', 'paused'] as const satisfies readonly ClockState[]
 
 export const FINDINGS = ['substantiated', 'partly_substantiated', 'unsubstantiated', 'unverifiable'] as const
 export type Finding = typeof FINDINGS[number]

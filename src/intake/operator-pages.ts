@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { StoredAttachment } from '../attachments/store.js'
-import type { Channel, StaffRole } from '../db/types.js'
+import { OPERATOR_CHANNELS, type StaffRole } from '../domain/vocabulary.js'
 import { readReportForm, reportFormChoices, reportFormLimits } from './pages.js'
 import { describeRefusals } from './report-input.js'
 import { readReceipt, submitReport } from './service.js'
@@ -8,8 +8,6 @@ import { translate } from '../web/i18n.js'
 import { encodeKeptFiles } from '../web/kept-files.js'
 import type { FieldError } from '../web/render.js'
 
-/** The channels staff type reports in from; the web form and the mailbox file their own. */
-export const OPERATOR_CHANNELS: readonly Channel[] = ['hotline', 'letter', 'visit']
 /** Who may type in a report on someone's behalf: supervisors push cases, they do not take them in. */
 export const OPERATOR_ROLES: readonly StaffRole[] = ['intake', 'handler', 'unit_head', 'admin']
 

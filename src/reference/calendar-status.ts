@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/types.js'
 import { type CalendarCoverage, WorkingCalendar } from '../domain/calendar.js'
+import { OPEN_CLOCK_STATES } from '../domain/vocabulary.js'
 
 /**
  * What administrators are told while the working-day calendar is about to run out or has run
@@ -58,7 +59,7 @@ export async function calendarStatus (db: Kysely<Database>, timeZone: string, no
   const last = lastCoveredDay(coverage)
   const row = await db.selectFrom('report_clocks')
     .select(db.fn.countAll<number>().as('n'))
-    .where('state', 'in', ['running', 'paused'])
+    .where('state', 'in', OPEN_CLOCK_STATES)
     .$if(last !== null, qb => qb.where('due_at', '>', calendar.endOfDay(last!)))
     .executeTakeFirstOrThrow()
   return { today, coverage, openBeyond: Number(row.n) }
