@@ -5,7 +5,7 @@ import { FINDINGS } from '../domain/case-state.js'
 import { CHANNELS, LANGS, REPORT_STATUSES } from '../domain/vocabulary.js'
 import type { UnitRef } from '../reference/load.js'
 import { notFound } from '../web/errors.js'
-import { type ApiTypeProvider, dateTime, errorSchema, nullableDateTime, STAFF_SECURITY } from '../web/schemas.js'
+import { type ApiTypeProvider, dateTime, errorSchema, nullableDateTime, staffOperation } from '../web/schemas.js'
 import { type Lang, translate } from '../web/i18n.js'
 import { type ActionError, STAFF_ACTIONS, takeAction } from './actions.js'
 import { caseState } from './service.js'
@@ -180,14 +180,12 @@ const casesApi: FastifyPluginAsync = async (plain) => {
 
   fastify.get('/api/v1/staff/cases/:caseNumber', {
     preHandler: staffOnly,
-    schema: {
-      tags: ['staff'],
+    schema: staffOperation({
       operationId: 'getCase',
       summary: 'One case: its fields, time limits, whole timeline, messages, attachments and the caller\'s possible actions (audited)',
-      security: STAFF_SECURITY,
       params: caseParams,
       response: { 200: caseSchema, 401: errorSchema, 404: errorSchema }
-    }
+    })
   }, async (request, reply) => {
     const view = await viewCase(deps, request.staff!, request.params.caseNumber, { via: 'api' })
     if (view === undefined) return notFound(reply)
@@ -196,12 +194,10 @@ const casesApi: FastifyPluginAsync = async (plain) => {
 
   fastify.post('/api/v1/staff/cases/:caseNumber/actions', {
     preHandler: staffOnly,
-    schema: {
-      tags: ['staff'],
+    schema: staffOperation({
       operationId: 'takeCaseAction',
       summary: 'Take an action on a case (audited)',
       description: '404: no such case in the caller\'s scope; 403: not for the caller\'s role or unit; 409: not possible in the case\'s state; 400: missing or wrong input.',
-      security: STAFF_SECURITY,
       params: caseParams,
       body: actionBody,
       response: {
@@ -212,7 +208,7 @@ const casesApi: FastifyPluginAsync = async (plain) => {
         404: errorSchema,
         409: errorSchema
       }
-    }
+    })
   }, async (request, reply) => {
     const staff = request.staff!
     const { caseNumber } = request.params

@@ -5,7 +5,7 @@ import { RequestError } from '../web/errors.js'
 import { fieldsOf } from '../web/fields.js'
 import { translate } from '../web/i18n.js'
 import { readMultipart, withUploads } from '../web/multipart.js'
-import { deadlineSchema, errorSchema, langQuery, PUBLIC_SECURITY } from '../web/schemas.js'
+import { deadlineSchema, errorSchema, langQuery, publicOperation } from '../web/schemas.js'
 import { categoryGroups } from './pages.js'
 import { checkReportInput, describeRefusals, reportInputSchema } from './report-input.js'
 import { type Receipt, submitReport } from './service.js'
@@ -34,11 +34,9 @@ const intakeApi: FastifyPluginAsync = async (fastify) => {
   const limits = fastify.config.attachmentLimits
 
   fastify.get('/api/v1/categories', {
-    schema: {
-      tags: ['public'],
+    schema: publicOperation({
       operationId: 'listCategories',
       summary: 'Categories of problems that can be reported (localised by ?lang or Accept-Language)',
-      security: PUBLIC_SECURITY,
       querystring: langQuery,
       response: {
         200: {
@@ -47,7 +45,7 @@ const intakeApi: FastifyPluginAsync = async (fastify) => {
         },
         400: errorSchema
       }
-    }
+    })
   }, async request => categoryGroups(await fastify.reference.get(), request.lang)
     .flatMap(g => g.categories.map(c => ({ code: c.code, group: g.group, name: c.name, description: c.description }))))
 
@@ -75,16 +73,14 @@ const intakeApi: FastifyPluginAsync = async (fastify) => {
       return payload
     },
     attachValidation: true,
-    schema: {
-      tags: ['public'],
+    schema: publicOperation({
       operationId: 'fileReport',
       summary: 'File a report (application/json, or multipart/form-data with the same fields and files)',
-      security: PUBLIC_SECURITY,
       description: 'An Idempotency-Key header makes a retried request return the same report instead of filing another.',
       headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 16, maxLength: 200 } } },
       body: reportInputSchema,
       response: { 200: receiptSchema, 201: receiptSchema, 400: errorSchema, 409: errorSchema, 413: errorSchema, 415: errorSchema, 429: errorSchema }
-    }
+    })
   }, async (request, reply) => {
     // Every answer may carry a tracking code: no cache keeps it.
     reply.header('cache-control', 'no-store')

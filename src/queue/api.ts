@@ -5,7 +5,7 @@ import { staffScope } from '../cases/scope.js'
 import { bearerOnly } from '../staff/auth.js'
 import { fieldsOf } from '../web/fields.js'
 import { translate } from '../web/i18n.js'
-import { errorSchema, nullableDateTime, STAFF_SECURITY } from '../web/schemas.js'
+import { errorSchema, nullableDateTime, staffOperation } from '../web/schemas.js'
 import { encodeCursor, MAX_DUE_WITHIN_DAYS, MAX_PAGE_SIZE, parseQueueQuery } from './filters.js'
 import { queuePage } from './queries.js'
 
@@ -56,14 +56,12 @@ const queueApi: FastifyPluginAsync = async (fastify) => {
 
   fastify.get('/api/v1/staff/cases', {
     preHandler: staffOnly,
-    schema: {
-      tags: ['staff'],
+    schema: staffOperation({
       operationId: 'listCases',
       summary: 'The caller\'s case queue: the cases they may see, by next time limit (keyset-paginated)',
-      security: STAFF_SECURITY,
       querystring: queueQuery,
       response: { 200: queueSchema, 400: errorSchema, 401: errorSchema }
-    }
+    })
   }, async (request, reply) => {
     const staff = request.staff!
     const reference = await fastify.reference.get()

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { LANGS, STAFF_ROLES } from '../domain/vocabulary.js'
 import { translate } from '../web/i18n.js'
-import { type ApiTypeProvider, errorSchema, PUBLIC_SECURITY, STAFF_SECURITY } from '../web/schemas.js'
+import { type ApiTypeProvider, errorSchema, PUBLIC_SECURITY, staffOperation } from '../web/schemas.js'
 import { sessionToken } from './auth.js'
 import type { LoginRouteOptions } from './pages.js'
 import { signIn, signOut } from './sign-in.js'
@@ -32,11 +32,10 @@ const loginApi: FastifyPluginAsync<LoginRouteOptions> = async (plain, { deps, li
   const fastify = plain.withTypeProvider<ApiTypeProvider>()
   fastify.post('/api/v1/staff/login', {
     onRequest: limit,
-    schema: {
-      tags: ['staff'],
+    schema: staffOperation({
       operationId: 'staffLogin',
-      summary: 'Open a staff session; the token is for the Authorization header',
       security: PUBLIC_SECURITY,
+      summary: 'Open a staff session; the token is for the Authorization header',
       body: {
         type: 'object',
         required: ['email', 'password'],
@@ -48,7 +47,7 @@ const loginApi: FastifyPluginAsync<LoginRouteOptions> = async (plain, { deps, li
         }
       },
       response: { 200: sessionSchema, 400: errorSchema, 401: errorSchema, 403: errorSchema, 423: errorSchema, 429: errorSchema }
-    }
+    })
   }, async (request, reply) => {
     const body = request.body
     const lang = request.lang
@@ -73,13 +72,11 @@ const loginApi: FastifyPluginAsync<LoginRouteOptions> = async (plain, { deps, li
 
   fastify.post('/api/v1/staff/logout', {
     preHandler: fastify.requireStaff,
-    schema: {
-      tags: ['staff'],
+    schema: staffOperation({
       operationId: 'staffLogout',
       summary: 'End the session of the token in `Authorization: Bearer <token>`',
-      security: STAFF_SECURITY,
       response: { 204: { type: 'null', description: 'signed out' }, 401: errorSchema }
-    }
+    })
   }, async (request, reply) => {
     await signOut(deps, sessionToken(request), 'api')
     return await reply.code(204).send()
@@ -87,13 +84,11 @@ const loginApi: FastifyPluginAsync<LoginRouteOptions> = async (plain, { deps, li
 
   fastify.get('/api/v1/staff/me', {
     preHandler: fastify.requireStaff,
-    schema: {
-      tags: ['staff'],
+    schema: staffOperation({
       operationId: 'staffMe',
       summary: 'The staff member the token in `Authorization: Bearer <token>` signs in',
-      security: STAFF_SECURITY,
       response: { 200: meSchema, 401: errorSchema }
-    }
+    })
   }, async (request) => {
     const staff = request.staff!
     const unit = await deps.db.selectFrom('units').select('code').where('id', '=', staff.unitId).executeTakeFirstOrThrow()

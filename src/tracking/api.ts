@@ -3,7 +3,7 @@ import { RateLimitedError } from '../abuse/plugin.js'
 import type { AttachmentBatch, StoredAttachment } from '../attachments/store.js'
 import { fieldsOf } from '../web/fields.js'
 import { translate } from '../web/i18n.js'
-import { type ApiTypeProvider, deadlineSchema, errorSchema, PUBLIC_SECURITY } from '../web/schemas.js'
+import { type ApiTypeProvider, deadlineSchema, errorSchema, publicOperation } from '../web/schemas.js'
 import { readMultipart, withUploads } from '../web/multipart.js'
 import { findStatus } from './queries.js'
 import { addReporterMessage, checkMessageBody, REPLY_MAX } from './reply.js'
@@ -83,14 +83,12 @@ const trackingApi: FastifyPluginAsync = async (plain) => {
 
   fastify.post('/api/v1/track', {
     onRequest: fastify.abuse.tracking,
-    schema: {
-      tags: ['public'],
+    schema: publicOperation({
       operationId: 'trackReport',
       summary: 'Status, public timeline and messages of the report a tracking code opens',
-      security: PUBLIC_SECURITY,
       body: { type: 'object', required: ['trackingCode'], additionalProperties: false, properties: { trackingCode: codeProperty } },
       response: { 200: statusSchema, 400: errorSchema, 404: errorSchema, 429: errorSchema }
-    }
+    })
   }, async (request, reply) => {
     const now = fastify.now()
     const opened = await open(request, request.body.trackingCode)
@@ -103,10 +101,8 @@ const trackingApi: FastifyPluginAsync = async (plain) => {
   fastify.post('/api/v1/track/messages', {
     onRequest: [...fastify.abuse.tracking, ...fastify.abuse.replies],
     attachValidation: true,
-    schema: {
-      tags: ['public'],
+    schema: publicOperation({
       operationId: 'replyToStaff',
-      security: PUBLIC_SECURITY,
       summary: 'Reply to staff and add evidence (application/json, or multipart/form-data with files)',
       body: { type: 'object', required: ['trackingCode', 'body'], properties: { trackingCode: codeProperty, body: { type: 'string', maxLength: REPLY_MAX } } },
       response: {
@@ -118,7 +114,7 @@ const trackingApi: FastifyPluginAsync = async (plain) => {
         415: errorSchema,
         429: errorSchema
       }
-    }
+    })
   }, async (request, reply) => {
     // attachValidation: a multipart body is read below, and the reply's own check says what is wrong.
     let fields: Record<string, unknown> = { ...fieldsOf(request.body) }

@@ -47,3 +47,8 @@ export interface ApiTypeProvider extends FastifyTypeProvider {
   validator: this['schema'] extends JSONSchema ? FromSchema<this['schema']> : unknown
   serializer: unknown
 }
+
+/** A staff route's OpenAPI operation: tagged, and secured by the bearer token. */
+export const staffOperation = <const Schema extends Record<string, unknown>>(schema: Schema) => ({ tags: ['staff'] as const, security: STAFF_SECURITY, ...schema })
+/** A public route's OpenAPI operation: tagged, and open to anyone. */
+export const publicOperation = <const Schema extends Record<string, unknown>>(schema: Schema) => ({ tags: ['public'] as const, security: PUBLIC_SECURITY, ...schema })
