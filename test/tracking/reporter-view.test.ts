@@ -145,7 +145,7 @@ t.test('reporters read their own report and get their own files back through the
   t.match(page.body, '<dt>地点</dt><dd>县政务服务中心&lt;二楼&gt;</dd>', 'escaped')
   t.match(page.body, '<dt>时间</dt><dd>2026年10月上旬</dd>')
   t.match(page.body, '办理社保转移手续时，窗口工作人员多次推脱，拖了两个月仍未办理。')
-  t.match(page.body, `<a href="/track/files/${mine}" download>现场照片说明.txt</a> (4 KB)`)
+  t.match(page.body, `<a href="/track/files/${mine}" download>现场照片说明.txt</a> <span class="message-meta">(4 KB)</span>`)
   t.notMatch(page.body, 'other.txt')
 
   const download = await browser.get(`/track/files/${mine}`)
@@ -170,7 +170,7 @@ t.test('reporters read their own report and get their own files back through the
   t.equal(sent.statusCode, 303)
   const after = await browser.get('/track/case')
   const replyFile = (await app.db.selectFrom('attachments').select('id').where('report_id', '=', filed.reportId).where('message_id', 'is not', null).executeTakeFirstOrThrow()).id
-  t.match(after.body, `<a href="/track/files/${replyFile}" download>补充.txt</a> (1 KB)`)
+  t.match(after.body, `<a href="/track/files/${replyFile}" download>补充.txt</a> <span class="message-meta">(1 KB)</span>`)
   t.equal((await browser.get(`/track/files/${replyFile}`)).body, '补充记录\n')
 
   const doc = (await app.inject({ method: 'POST', url: '/api/v1/track', payload: { trackingCode: filed.trackingCode } })).json()
