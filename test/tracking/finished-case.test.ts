@@ -5,6 +5,7 @@ import t from 'tap'
 import { buildTestApp } from '../helpers/app.js'
 import { Browser, hiddenField } from '../helpers/forms.js'
 import { fileReport, signIn } from '../helpers/staff.js'
+import { addReporterMessage } from '../../src/tracking/reply.js'
 
 type App = Awaited<ReturnType<typeof buildTestApp>>['app']
 
@@ -115,4 +116,17 @@ t.test('a reply to a finished case', async t => {
     t.equal(res.statusCode, 201)
     t.equal(await messages(open.reportId), 1)
   })
+})
+
+// The other refusal: the case is no longer within the reporter's reach (here: no such case),
+// so the reply is not taken. A tagged result the route turns into a 409, and nothing stored.
+t.test('a reply the case refuses for another reason is not taken, and stores nothing', async t => {
+  const { app } = await buildTestApp(t)
+  const open = await fileReport(app)
+  const gone = open.reportId + 1000
+  const result = await addReporterMessage(app.casesDeps, gone, '补充材料', [])
+  t.same(result, { ok: false, code: 'not_taken', reason: 'not_found' })
+  t.same(await addReporterMessage(app.casesDeps, open.reportId, '补充材料', []), { ok: true }, 'the open case still takes one')
+  const stored = await app.db.selectFrom('messages').select('report_id').execute()
+  t.same(stored.map(row => row.report_id), [open.reportId], 'only the reply that was taken')
 })
