@@ -10,6 +10,8 @@ import healthRoutes from './health/routes.js'
 import intakeApi from './intake/api.js'
 import operatorPages from './intake/operator-pages.js'
 import intakePages from './intake/pages.js'
+import mailboxListener from './mailbox/plugin.js'
+import mailboxPages from './mailbox/pages.js'
 import configPlugin from './plugins/config.js'
 import dbPlugin from './plugins/db.js'
 import securityPlugin from './plugins/security.js'
@@ -39,7 +41,8 @@ export interface AppOptions {
  *  2. the web layer: views and i18n, error pages, abuse limits, API docs;
  *  3. the composition root: the attachment store and the services' dependencies;
  *  4. staff authentication, then the staff console and staff sign-in;
- *  5. the public side: health, reporting and tracking, pages then API.
+ *  5. the public side: health, reporting and tracking, pages then API;
+ *  6. the mailbox's SMTP listener.
  */
 const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
   // 1. Foundations.
@@ -62,6 +65,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
     await desk.register(queuePages)
     await desk.register(casePages)
     await desk.register(operatorPages)
+    await desk.register(mailboxPages)
     await desk.register(queueApi)
     await desk.register(casesApi)
   })
@@ -72,6 +76,8 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
   await fastify.register(trackingPages)
   await fastify.register(intakeApi)
   await fastify.register(trackingApi)
+  // 6. The mailbox channel's SMTP listener, when configured.
+  await fastify.register(mailboxListener)
 }
 
 export default app

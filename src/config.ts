@@ -37,7 +37,21 @@ export interface Config {
   /** Seconds a client has to send a whole request (uploads included), and a connection may stay silent. */
   requestTimeoutSeconds: number
   hotline: string
+  /** The address shown to citizens: PORTAL_MAILBOX, else the first address the mailbox receives for. */
   mailbox: string
+  /** The mailbox channel: an SMTP listener started by `portal serve` when `port` is set. */
+  inbound: {
+    port: number | undefined
+    host: string
+    /** The report addresses, lower case; `local+tag@domain` is taken for each (reply tokens ride on the tag). */
+    addresses: string[]
+    /** The SMTP SIZE limit: larger mail is refused with 552. */
+    maxBytes: number
+    /** Messages one sender may send in an hour; more are told to try later (450). */
+    perSenderPerHour: number
+    /** The category of a mailed report that names none (intake officers can change it). */
+    category: string
+  }
   attachmentLimits: { maxFileBytes: number, maxTotalBytes: number, maxFiles: number }
   /** `auto`: clean PDF, office, audio and video files with mat2 and ffmpeg where installed; `off`: refuse those types. */
   metadataTools: 'auto' | 'off'
@@ -88,6 +102,12 @@ const schema = {
     REQUEST_TIMEOUT_SECONDS: { type: 'integer', minimum: 1, maximum: 3600, description: 'a whole number of seconds from 1 to 3600' },
     PORTAL_HOTLINE: { type: 'string', minLength: 1, maxLength: 40, description: 'a phone number' },
     PORTAL_MAILBOX: { type: 'string', pattern: '^[^\\s@]+@[^\\s@]+$', description: 'an e-mail address' },
+    INBOUND_SMTP_PORT: { type: 'integer', minimum: 0, maximum: 65535, description: 'a port number from 0 to 65535' },
+    INBOUND_SMTP_HOST: { type: 'string', minLength: 1, description: 'a host name or address to listen on' },
+    INBOUND_ADDRESSES: { type: 'string', pattern: '^\\s*[^\\s@,+]+@[^\\s@,]+(\\s*,\\s*[^\\s@,+]+@[^\\s@,]+)*\\s*$', description: 'a comma-separated list of e-mail addresses (without +tags)' },
+    INBOUND_MAX_MB: { type: 'integer', minimum: 1, maximum: 1024, description: 'a whole number of megabytes from 1 to 1024' },
+    INBOUND_PER_SENDER_PER_HOUR: { type: 'integer', minimum: 1, description: 'a whole number of messages per sender per hour (at least 1)' },
+    INBOUND_CATEGORY: { type: 'string', pattern: '^[a-z0-9-]{1,64}$', description: 'a category code (see `portal admin export`)' },
     ATTACHMENT_MAX_FILE_MB: { type: 'integer', minimum: 1, maximum: 1024, description: 'a whole number of megabytes from 1 to 1024' },
     ATTACHMENT_MAX_TOTAL_MB: { type: 'integer', minimum: 1, maximum: 4096, description: 'a whole number of megabytes from 1 to 4096' },
     ATTACHMENT_MAX_FILES: { type: 'integer', minimum: 0, maximum: 100, description: 'a whole number from 0 to 100' },
@@ -198,6 +218,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
   const port = input.PORT ?? 3000
   const host = input.HOST ?? '127.0.0.1'
   const publicUrl = input.PUBLIC_URL
+  const inboundAddresses = [...new Set((input.INBOUND_ADDRESSES ?? '').split(',').map(a => a.trim().toLowerCase()).filter(a => a !== ''))]
+  if (input.INBOUND_SMTP_PORT !== undefined && inboundAddresses.length === 0) throw new ConfigError('INBOUND_ADDRESSES', 'is required when INBOUND_SMTP_PORT is set: the addresses reports are sent to')
   return {
     nodeEnv,
     port,
@@ -219,7 +241,16 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     // a client sending a byte now and then cannot hold a connection for ever.
     requestTimeoutSeconds: input.REQUEST_TIMEOUT_SECONDS ?? 300,
     hotline: input.PORTAL_HOTLINE ?? '12380',
-    mailbox: input.PORTAL_MAILBOX ?? 'report@localhost',
+    mailbox: input.PORTAL_MAILBOX ?? inboundAddresses[0] ?? 'report@localhost',
+    inbound: {
+      port: input.INBOUND_SMTP_PORT,
+      host: input.INBOUND_SMTP_HOST ?? host,
+      addresses: inboundAddresses,
+      // Mail carries files base64-encoded, a third larger than the files themselves.
+      maxBytes: (input.INBOUND_MAX_MB ?? 70) * MB,
+      perSenderPerHour: input.INBOUND_PER_SENDER_PER_HOUR ?? 10,
+      category: input.INBOUND_CATEGORY ?? 'other'
+    },
     attachmentLimits: {
       maxFileBytes: (input.ATTACHMENT_MAX_FILE_MB ?? 20) * MB,
       maxTotalBytes: (input.ATTACHMENT_MAX_TOTAL_MB ?? 50) * MB,

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { MEASURES } from '../domain/accountability.js'
 import { availableActions } from '../domain/case-scope.js'
 import { FINDINGS } from '../domain/case-state.js'
-import { CHANNELS, LANGS, REPORT_STATUSES } from '../domain/vocabulary.js'
+import { CHANNELS, IDENTITY_MODES, LANGS, REPORT_STATUSES } from '../domain/vocabulary.js'
 import type { UnitRef } from '../reference/load.js'
 import { notFound } from '../web/errors.js'
 import { type ApiTypeProvider, dateTime, errorSchema, nullableDateTime, staffOperation } from '../web/schemas.js'
@@ -41,7 +41,7 @@ const caseSchema = {
     caseNumber: { type: 'string' },
     status: { type: 'string', enum: REPORT_STATUSES },
     channel: { type: 'string', enum: CHANNELS },
-    identityMode: { type: 'string', enum: ['anonymous', 'real_name'] },
+    identityMode: { type: 'string', enum: IDENTITY_MODES },
     lang: { type: 'string', enum: LANGS },
     category: namedRef,
     unit: nullableNamedRef,

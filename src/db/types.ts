@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
-import type { CategoryGroup, Channel, ClockStage, ClockState, Finding, IdentityMode, Lang, ReportStatus, StaffRole } from '../domain/vocabulary.js'
+import type { CategoryGroup, Channel, ClockStage, ClockState, Finding, IdentityMode, InboundMailStatus, Lang, ReportStatus, StaffRole } from '../domain/vocabulary.js'
 
 /** A timestamp column: read as Date, written as Date or ISO text. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>
@@ -228,6 +228,7 @@ export interface MailOutboxTable {
   subject: string
   text_body: string
   html_body: string | null
+  reply_to: WithDefault<string | null>
   lang: WithDefault<Lang>
   report_id: number | null
   created_at: DefaultTimestamp
@@ -236,6 +237,24 @@ export interface MailOutboxTable {
   last_error: string | null
   sent_at: Timestamp | null
   failed_at: Timestamp | null
+}
+
+/** A message the mailbox accepted; `raw` is kept until it is handled (see src/mailbox/). */
+export interface InboundMailTable {
+  id: Generated<number>
+  received_at: Timestamp
+  message_key: Buffer | null
+  sender_hash: Buffer
+  raw: Buffer | null
+  size_bytes: number
+  status: WithDefault<InboundMailStatus>
+  reason: WithDefault<string>
+  report_id: number | null
+  attempts: WithDefault<number>
+  next_attempt_at: Timestamp
+  last_error: string | null
+  handled_at: Timestamp | null
+  handled_by: number | null
 }
 
 export interface Database {
@@ -257,6 +276,7 @@ export interface Database {
   attachments: AttachmentTable
   audit_log: AuditLogTable
   mail_outbox: MailOutboxTable
+  inbound_mail: InboundMailTable
 }
 
 export type Unit = Selectable<UnitTable>

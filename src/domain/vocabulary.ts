@@ -11,8 +11,15 @@ export type Channel = typeof CHANNELS[number]
 /** The channels an operator registers on a reporter's behalf. */
 export const OPERATOR_CHANNELS = ['hotline', 'letter', 'visit'] as const satisfies readonly Channel[]
 
-export const IDENTITY_MODES = ['anonymous', 'real_name'] as const
+/** Anonymous, under one's real name, or by e-mail (the sender can be contacted, but gave no name). */
+export const IDENTITY_MODES = ['anonymous', 'real_name', 'email'] as const
 export type IdentityMode = typeof IDENTITY_MODES[number]
+/** What a reporter chooses on a form; `email` comes only with the mailbox channel. */
+export const FORM_IDENTITY_MODES = ['anonymous', 'real_name'] as const satisfies readonly IdentityMode[]
+
+/** What became of a message the mailbox accepted. */
+export const INBOUND_MAIL_STATUSES = ['pending', 'reported', 'replied', 'answered', 'duplicate', 'quarantined', 'converted', 'discarded'] as const
+export type InboundMailStatus = typeof INBOUND_MAIL_STATUSES[number]
 
 export const REPORT_STATUSES = ['received', 'accepted', 'awaiting_reporter', 'rejected', 'closed'] as const
 export type ReportStatus = typeof REPORT_STATUSES[number]

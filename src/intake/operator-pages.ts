@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { StoredAttachment } from '../attachments/store.js'
 import { OPERATOR_CHANNELS, type StaffRole } from '../domain/vocabulary.js'
 import { readReportForm, reportFormChoices, reportFormLimits } from './pages.js'
+import { onlyRoles } from '../staff/auth.js'
 import { describeRefusals } from './report-input.js'
 import { readReceipt, submitReport } from './service.js'
 import { translate } from '../web/i18n.js'
@@ -24,15 +25,7 @@ const operatorIntake: FastifyPluginAsync = async (fastify) => {
   const secure = config.publicUrl.startsWith('https://')
   const limits = reportFormLimits(config.attachmentLimits)
 
-  async function mayRegister (request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    if (OPERATOR_ROLES.includes(request.staff!.role)) return
-    await reply.page('staff/message', {
-      staff: request.staff,
-      heading: translate(request.lang, 'staff.forbidden.title'),
-      message: translate(request.lang, 'staff.forbidden.intake')
-    }, { titleKey: 'staff.forbidden.title', status: 403 })
-  }
-  const operator = { preHandler: [fastify.requireStaff, mayRegister], schema: { hide: true } }
+  const operator = { preHandler: [fastify.requireStaff, onlyRoles(OPERATOR_ROLES, 'staff.forbidden.intake')], schema: { hide: true } }
 
   async function showForm (request: FastifyRequest, reply: FastifyReply, values: Record<string, string>, errors: FieldError[], kept: StoredAttachment[], submissionToken: string, status = 200): Promise<FastifyReply> {
     const lang = request.lang

@@ -1,7 +1,7 @@
 import { Ajv, type ErrorObject } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { FromSchema } from 'json-schema-to-ts'
-import { IDENTITY_MODES, LANGS } from '../domain/vocabulary.js'
+import { FORM_IDENTITY_MODES, LANGS } from '../domain/vocabulary.js'
 import { type Lang, type MessageKey, translate } from '../web/i18n.js'
 import type { FieldError } from '../web/render.js'
 import type { PlanRefusal } from './plan.js'
@@ -29,7 +29,7 @@ export const reportInputSchema = {
     place: text(200),
     when: text(100),
     content: text(CONTENT_MAX, CONTENT_MIN),
-    identity: { type: 'string', enum: IDENTITY_MODES, default: 'anonymous' },
+    identity: { type: 'string', enum: FORM_IDENTITY_MODES, default: 'anonymous' },
     reporterName: text(50),
     reporterPhone: { type: 'string', pattern: '^[0-9+()\\- ]{5,20}$' },
     reporterEmail: { type: 'string', format: 'email', maxLength: 254 },

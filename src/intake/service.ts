@@ -28,6 +28,11 @@ export interface SubmitOptions {
   submissionToken?: string
   operatorId?: number
   attachments?: StoredAttachment[]
+  /**
+   * A report by e-mail: the sender can be contacted at this address (identity `email`). It is
+   * sealed like a real-name identity, and notices go to it.
+   */
+  sender?: { address: string, name: string }
   now?: Date
 }
 
@@ -84,7 +89,8 @@ export async function submitReport (deps: IntakeDeps, input: ReportInput, option
 
   // Notices go to the address given for them, else to a real-name reporter's own e-mail: it is
   // kept encrypted with the identity (for staff who may see it) and here for the mail only.
-  const noticeAddress = input.contactEmail ?? (plan.realName ? input.reporterEmail : undefined)
+  const { sender } = options
+  const noticeAddress = sender?.address ?? input.contactEmail ?? (plan.realName ? input.reporterEmail : undefined)
   const canonicalCode = generateTrackingCode()
   const submissionKey = options.submissionToken === undefined ? null : deps.secrets.tokenHash(options.submissionToken)
   const bodyHash = submissionKey === null ? null : submissionBodyDigest(deps.secrets, input, options.attachments ?? [])
@@ -95,7 +101,7 @@ export async function submitReport (deps: IntakeDeps, input: ReportInput, option
       submission_key: submissionKey,
       submission_body_hash: bodyHash,
       channel: options.channel,
-      identity_mode: input.identity,
+      identity_mode: sender === undefined ? input.identity : 'email',
       category_id: plan.category.id,
       unit_id: plan.routing.unitId,
       subject_name: input.subjectName ?? '',
@@ -105,9 +111,11 @@ export async function submitReport (deps: IntakeDeps, input: ReportInput, option
       place: input.place ?? '',
       occurred_when: input.when ?? '',
       content: input.content,
-      identity_enc: plan.realName
-        ? deps.secrets.encryptJson({ name: input.reporterName, phone: input.reporterPhone, email: input.reporterEmail ?? null, idNumber: input.reporterIdNumber ?? null }, IDENTITY_AAD)
-        : null,
+      identity_enc: sender !== undefined
+        ? deps.secrets.encryptJson({ name: sender.name, phone: '', email: sender.address, idNumber: null }, IDENTITY_AAD)
+        : plan.realName
+          ? deps.secrets.encryptJson({ name: input.reporterName, phone: input.reporterPhone, email: input.reporterEmail ?? null, idNumber: input.reporterIdNumber ?? null }, IDENTITY_AAD)
+          : null,
       contact_email_enc: noticeAddress === undefined ? null : deps.secrets.encrypt(noticeAddress, CONTACT_AAD),
       lang: input.lang ?? options.lang,
       operator_id: options.operatorId ?? null,

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify'
 import { mailJob } from './mail.js'
+import { mailboxJob } from './mailbox.js'
 import { purgeJob } from './purge.js'
 import { type SerialJob, serialJob } from './serial.js'
 import { sweepJob } from './sweep.js'
 
 /**
- * The deadline sweep, the mail worker and the purge of expired secrets on timers inside `portal serve`.
+ * The deadline sweep, the mail worker, the mailbox worker and the purge of expired secrets on timers inside `portal serve`.
  * Each is safe to run in every process at once. Each has its own chain, so a slow sweep does not
  * hold up the mail; a tick that finds its job still running is skipped; closing the server waits
  * for every run in progress.
@@ -31,6 +32,7 @@ export function addBackgroundJobs (server: FastifyInstance): void {
     closeMail = mail.close
     every(server.config.sweepIntervalSeconds, 'sweep', sweepJob(server))
     every(10, 'outbox', mail.run)
+    every(15, 'mailbox', mailboxJob(server))
     every(600, 'purge', purgeJob(server))
   })
   server.addHook('onClose', async () => {

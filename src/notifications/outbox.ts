@@ -13,6 +13,8 @@ export interface OutgoingMail {
   dedupeKey?: string
   /** To the reporter's own address: removed from the outbox once sent (see deliverDue). */
   toReporter?: boolean
+  /** Where a reply should go: the mailbox, with the case's reply token (see src/mailbox/). */
+  replyTo?: string
 }
 
 /** What mail_outbox.to_address holds once a mail to a reporter was handed over. */
@@ -34,6 +36,7 @@ export async function enqueueMail (db: Kysely<Database> | Transaction<Database>,
       subject: mail.subject,
       text_body: mail.text,
       html_body: mail.html ?? null,
+      reply_to: mail.replyTo ?? null,
       lang: mail.lang,
       report_id: mail.reportId ?? null,
       // The decision's instant, not the server's: queued mail is due from the moment it was decided.

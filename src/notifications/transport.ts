@@ -11,6 +11,7 @@ export interface MailMessage {
   subject: string
   text: string
   html: string | null
+  replyTo?: string | null
 }
 
 /** Delivers one message, or throws. */
@@ -24,7 +25,11 @@ export function createDeliver (options: { smtpUrl: string | undefined, dataDir: 
     to: message.to,
     subject: message.subject,
     text: message.text,
-    ...(message.html === null ? {} : { html: message.html })
+    ...(message.html === null ? {} : { html: message.html }),
+    ...(message.replyTo == null ? {} : { replyTo: message.replyTo }),
+    // Every mail the portal sends is automatic (RFC 3834): auto-responders must not answer it,
+    // and the portal's own mailbox does not acknowledge it, so no mail loop can start.
+    headers: { 'Auto-Submitted': 'auto-generated' }
   })
   if (options.smtpUrl !== undefined) {
     const transport = nodemailer.createTransport(options.smtpUrl)

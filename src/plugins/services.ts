@@ -6,12 +6,14 @@ import { refusedTypes } from '../attachments/remove-metadata.js'
 import { AttachmentStore } from '../attachments/store.js'
 import type { CasesDeps } from '../cases/service.js'
 import type { IntakeDeps } from '../intake/service.js'
+import type { MailboxDeps } from '../mailbox/service.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     attachments: AttachmentStore
     intakeDeps: IntakeDeps
     casesDeps: CasesDeps
+    mailboxDeps: MailboxDeps
   }
 }
 
@@ -53,4 +55,17 @@ export default fp(async (fastify) => {
   }
   fastify.decorate('intakeDeps', intakeDeps)
   fastify.decorate('casesDeps', casesDeps)
+  fastify.decorate('mailboxDeps', {
+    db: fastify.db,
+    secrets: fastify.secrets,
+    intake: intakeDeps,
+    cases: casesDeps,
+    attachments,
+    attachmentLimits: config.attachmentLimits,
+    inbound: config.inbound,
+    publicUrl: config.publicUrl,
+    mailDomain: casesDeps.mailDomain,
+    timeZone: config.businessTz,
+    now: fastify.now
+  } satisfies MailboxDeps)
 }, { name: 'services', dependencies: ['config', 'db', 'security', 'reference'], fastify: '5.x' })

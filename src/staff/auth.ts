@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { translate } from '../web/i18n.js'
+import { type MessageKey, translate } from '../web/i18n.js'
 import fp from 'fastify-plugin'
 import type { Lang, StaffRole } from '../db/types.js'
 import { calendarNotice } from '../reference/calendar-status.js'
@@ -47,6 +47,18 @@ export async function bearerOnly (request: FastifyRequest, reply: FastifyReply):
 }
 
 /** Case data must not linger in shared or browser caches after a staff member signs out. */
+/** A page's guard: staff of other roles are told in their language that it is not theirs (403). */
+export function onlyRoles (roles: readonly StaffRole[], messageKey: MessageKey) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (roles.includes(request.staff!.role)) return
+    await reply.page('staff/message', {
+      staff: request.staff,
+      heading: translate(request.lang, 'staff.forbidden.title'),
+      message: translate(request.lang, messageKey)
+    }, { titleKey: 'staff.forbidden.title', status: 403 })
+  }
+}
+
 export async function noStore (_request: FastifyRequest, reply: FastifyReply): Promise<void> {
   reply.header('cache-control', 'no-store')
 }

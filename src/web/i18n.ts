@@ -3,6 +3,7 @@ import * as caseActions from '../cases/action-messages.js'
 import * as cases from '../cases/messages.js'
 import * as deadlines from '../deadlines/messages.js'
 import * as intake from '../intake/messages.js'
+import * as mailbox from '../mailbox/messages.js'
 import * as notifications from '../notifications/messages.js'
 import * as queue from '../queue/messages.js'
 import * as reference from '../reference/messages.js'
@@ -11,12 +12,13 @@ import * as tracking from '../tracking/messages.js'
 import * as web from './messages.js'
 
 /** Each feature keeps its own messages; the portal's catalogue is all of them. */
-export const catalogues = { web, intake, tracking, deadlines, notifications, staff, queue, reference, cases, caseActions }
+export const catalogues = { web, intake, mailbox, tracking, deadlines, notifications, staff, queue, reference, cases, caseActions }
 
 /** Simplified Chinese, the portal's first language: its texts are the keys' types. */
 const zh = {
   ...web.zh,
   ...intake.zh,
+  ...mailbox.zh,
   ...tracking.zh,
   ...deadlines.zh,
   ...notifications.zh,
@@ -30,6 +32,7 @@ export type MessageKey = keyof typeof zh
 const en: Record<MessageKey, string> = {
   ...web.en,
   ...intake.en,
+  ...mailbox.en,
   ...tracking.en,
   ...deadlines.en,
   ...notifications.en,

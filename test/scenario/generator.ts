@@ -1,3 +1,4 @@
+import type { IdentityMode } from '../../src/domain/vocabulary.js'
 /*
  * The office-month generator: everything random about the scenario, from one seed. It says
  * who reports what, by which channel and when, and what the office does with a case when it
@@ -47,7 +48,7 @@ export class Random {
   }
 }
 
-export type Channel = 'web' | 'api' | 'hotline' | 'letter' | 'visit'
+export type Channel = 'web' | 'api' | 'email' | 'hotline' | 'letter' | 'visit'
 
 export interface Arrival {
   /** Milliseconds into the simulation. */
@@ -94,8 +95,8 @@ function arrivalTime (rng: Random, days: number): number {
 export function arrivals (rng: Random, count: number, days: number): Arrival[] {
   const list: Arrival[] = []
   for (let i = 0; i < count; i++) {
-    const channel = rng.weighted<Channel>({ web: 35, api: 25, hotline: 20, letter: 10, visit: 10 })
-    const identity = rng.chance(channel === 'web' || channel === 'api' ? 0.3 : 0.5) ? 'real_name' : 'anonymous'
+    const channel = rng.weighted<Channel>({ web: 32, api: 22, email: 8, hotline: 18, letter: 10, visit: 10 })
+    const identity = channel === 'email' ? 'anonymous' : rng.chance(channel === 'web' || channel === 'api' ? 0.3 : 0.5) ? 'real_name' : 'anonymous'
     const subjectUnit = rng.pick(SUBJECT_UNITS)
     const surname = rng.pick(SURNAMES)
     const fields: Record<string, string> = {
@@ -117,6 +118,9 @@ export function arrivals (rng: Random, count: number, days: number): Arrival[] {
       email = where === 'none' ? undefined : `reporter${i + 1}@mail.example.cn`
       if (where === 'identity') fields.reporterEmail = email!
       if (where === 'notices') fields.contactEmail = email!
+    } else if (channel === 'email') {
+      // By e-mail the sender is known: notices go to the address the mail came from.
+      email = `mailer${i + 1}@mail.example.cn`
     } else if (rng.chance(0.3)) {
       email = `anon${i + 1}@mail.example.cn`
       fields.contactEmail = email
@@ -146,7 +150,7 @@ export interface CaseLook {
   pendingTransfer: boolean
   pendingExtension: boolean
   findingsRecorded: boolean
-  identity: 'anonymous' | 'real_name'
+  identity: IdentityMode
   subjectUnit: string
   reopened: number
   transfers: number

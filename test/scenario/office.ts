@@ -5,6 +5,7 @@
  * simulated day the invariants below are checked, and the first that breaks is named.
  */
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import nodemailer, { type Transporter } from 'nodemailer'
 import { verifyAudit } from '../../src/audit/log.js'
 import { caseState } from '../../src/cases/service.js'
 import type { StaffRole } from '../../src/db/types.js'
@@ -12,6 +13,8 @@ import { runSweep } from '../../src/deadlines/sweep.js'
 import { defaultLadderPolicy, dueSteps } from '../../src/domain/escalation.js'
 import { ancestors } from '../../src/domain/routing.js'
 import { normalizeTrackingCode } from '../../src/domain/tracking-code.js'
+import { type Listener, startListener } from '../../src/mailbox/listener.js'
+import { processDue, replyToken } from '../../src/mailbox/service.js'
 import { createDeliver } from '../../src/notifications/transport.js'
 import { REDACTED_ADDRESS } from '../../src/notifications/outbox.js'
 import { deliverDue } from '../../src/notifications/worker.js'
@@ -100,6 +103,10 @@ const HOUR = 3600_000
 /** Events after which the reporter is told there is news, if they left an address. */
 const REPORTER_NOTICES = new Set(['accepted', 'rejected', 'transferred', 'info_requested', 'replied', 'extended', 'closed', 'reopened'])
 
+/** The same files as mail attachments. */
+function mailFiles (parts: Part[]): Array<{ filename: string, content: Buffer, contentType: string }> {
+  return parts.flatMap(p => 'filename' in p ? [{ filename: p.filename, content: p.content, contentType: p.type ?? 'application/octet-stream' }] : [])
+}
 export class Office {
   readonly rng: Random
   readonly cases: CaseModel[] = []
@@ -128,6 +135,7 @@ export class Office {
   private lastCheckMs = 0
   private hostileVisitors = 0
   private mailer: ReturnType<typeof createDeliver> | undefined
+  private mailbox: { listener: Listener, transport: Transporter } | undefined
 
   constructor (readonly app: FastifyInstance, readonly clock: SimClock, readonly options: ScenarioOptions) {
     this.rng = new Random(options.seed)
@@ -232,6 +240,8 @@ export class Office {
         })()
       if (res.statusCode !== 201) this.fail('every report is acknowledged', `the API refused report ${this.cases.length + 1}: ${res.statusCode} ${res.body}`)
       code = (res.json() as { trackingCode: string }).trackingCode
+    } else if (arrival.channel === 'email') {
+      code = await this.mailIn(arrival, files)
     } else if (arrival.channel === 'web') {
       const browser = new Browser(this.app, {}, from)
       const form = await this.send('GET /report', browser.get(`/report?lang=${lang}`))
@@ -467,8 +477,50 @@ export class Office {
     }
   }
 
+  /** The mailbox over real SMTP on loopback, started with the first report by e-mail. */
+  private async smtp (): Promise<Transporter> {
+    if (this.mailbox === undefined) {
+      const listener = await startListener(this.app.mailboxDeps, { port: 0, host: '127.0.0.1' })
+      this.mailbox = { listener, transport: nodemailer.createTransport({ host: '127.0.0.1', port: listener.port, secure: false, ignoreTLS: true }) }
+    }
+    return this.mailbox.transport
+  }
+
+  /** A report by e-mail: sent, processed by the mailbox worker, acknowledged with its code in the outbox. */
+  private async mailIn (arrival: Arrival, files: Part[]): Promise<string | undefined> {
+    const transport = await this.smtp()
+    await transport.sendMail({
+      from: arrival.email!,
+      to: this.app.config.inbound.addresses[0],
+      subject: '来信反映',
+      text: arrival.fields.content,
+      attachments: mailFiles(files)
+    })
+    const outcome = await processDue(this.app.mailboxDeps)
+    if (outcome.reported !== 1) this.fail('every report is acknowledged', `the mailbox did not file report ${this.cases.length + 1}: ${JSON.stringify(outcome)}`)
+    const ack = await this.app.db.selectFrom('mail_outbox').select('text_body').where('to_address', '=', arrival.email!).orderBy('id', 'desc').executeTakeFirst()
+    return /查询码：([0-9A-Z-]{19})/.exec(ack?.text_body ?? '')?.[1]
+  }
+
   private async reply (model: CaseModel, body: string, withFile: boolean): Promise<void> {
     const files: Part[] = withFile ? [{ name: 'attachments', filename: '回执.png', content: this.png ??= await pngWithTextChunk(), type: 'image/png' }] : []
+    if (model.arrival.channel === 'email' && this.rng.chance(0.7)) {
+      // Answered by replying to the acknowledgement: the reply token finds the case.
+      const [local, domain] = this.app.config.inbound.addresses[0]!.split('@')
+      const before = await this.app.db.selectFrom('messages').select('id').where('report_id', '=', model.reportId).where('direction', '=', 'from_reporter').execute()
+      await (await this.smtp()).sendMail({
+        from: model.arrival.email!,
+        to: `${local}+${replyToken(this.app.secrets, model.reportId)}@${domain}`,
+        subject: `Re: 已收到您的举报（案件编号 ${model.caseNumber}）`,
+        text: body,
+        attachments: mailFiles(files)
+      })
+      const outcome = await processDue(this.app.mailboxDeps)
+      const after = await this.app.db.selectFrom('messages').select('id').where('report_id', '=', model.reportId).where('direction', '=', 'from_reporter').execute()
+      if (outcome.replied !== 1 || after.length !== before.length + 1) this.fail('a reporter\'s reply is taken', `${model.caseNumber}: the mailbox answered ${JSON.stringify(outcome)}`)
+      count(this.summary.reporter, 'replied by e-mail')
+      return
+    }
     if (this.rng.chance(0.5)) {
       const { multipart } = await import('../helpers/forms.js')
       const { body: payload, contentType } = multipart([...fieldParts({ trackingCode: model.code, body }), ...files])
@@ -651,7 +703,8 @@ export class Office {
       if (full) this.summary.mails.toReporters += toReporter
       const events = await this.app.db.selectFrom('report_events').select(['type', 'dedupe_key', 'data']).where('report_id', '=', model.reportId).execute()
       const notices = events.filter(e => REPORTER_NOTICES.has(e.type)).length
-      const expected = model.arrival.email === undefined ? 0 : notices
+      // A report by e-mail is acknowledged by mail as well.
+      const expected = model.arrival.email === undefined ? 0 : notices + (model.arrival.channel === 'email' ? 1 : 0)
       if (toReporter !== expected) this.fail('mail is queued for everyone who should be told', `${model.caseNumber}: ${toReporter} notices to the reporter for ${notices} news (${model.arrival.identity}, address ${model.arrival.email === undefined ? 'none' : 'given'})`)
       for (const event of events.filter(e => e.dedupe_key?.startsWith('ladder:') === true)) {
         const told = theirs.filter(m => m.dedupe_key?.includes(`:${event.dedupe_key!}:`) === true)
@@ -715,6 +768,10 @@ export class Office {
     for (const s of statuses) count(this.summary.statuses, s.status)
     this.summary.escalatedTwice = statuses.filter(s => s.escalation_level >= 2).length
     this.mailer?.close()
+    if (this.mailbox !== undefined) {
+      this.mailbox.transport.close()
+      await this.mailbox.listener.close()
+    }
     return this.summary
   }
 }

@@ -5,5 +5,6 @@
  */
 export const SCENARIO_ENV = {
   TRACKING_PER_QUARTER_HOUR: '1000000',
-  PUBLIC_URL: 'https://jubao.example.gov.cn'
+  PUBLIC_URL: 'https://jubao.example.gov.cn',
+  INBOUND_ADDRESSES: 'jubao@example.gov.cn'
 }
