@@ -16,7 +16,7 @@ export function isStaffAction (value: string): value is StaffAction {
   return (STAFF_ACTIONS as readonly string[]).includes(value)
 }
 
-export type ActionField = 'reason' | 'message' | 'unitCode' | 'assigneeId' | 'approve' | 'finding' | 'actionsTaken' | 'resultSummary'
+export type ActionField = 'reason' | 'message' | 'unitCode' | 'categoryCode' | 'assigneeId' | 'approve' | 'finding' | 'actionsTaken' | 'resultSummary'
 
 /** The inputs each action's form asks for, in the order shown. */
 export const ACTION_FIELDS: Readonly<Record<CaseAction, readonly ActionField[]>> = {
@@ -25,6 +25,7 @@ export const ACTION_FIELDS: Readonly<Record<CaseAction, readonly ActionField[]>>
   accept: [],
   reject: ['reason'],
   transfer: ['unitCode', 'reason'],
+  recategorize: ['categoryCode'],
   object_transfer: ['reason'],
   request_info: ['message'],
   reporter_replied: [],
@@ -46,7 +47,7 @@ export const ACTION_FIELDS: Readonly<Record<CaseAction, readonly ActionField[]>>
  * transfer in, recorded findings…); this only orders them for the page.
  */
 const PAGE_ORDER: readonly StaffAction[] = [
-  'decide_extension', 'object_transfer', 'accept', 'reject', 'transfer', 'supervise', 'close', 'record_findings', 'reopen',
+  'decide_extension', 'object_transfer', 'accept', 'reject', 'transfer', 'recategorize', 'supervise', 'close', 'record_findings', 'reopen',
   'claim', 'reply', 'request_info', 'assign', 'request_extension', 'note', 'declare_conflict'
 ]
 /** How many actions the case page shows open; the rest wait behind a disclosure. */
@@ -62,7 +63,7 @@ export function likelyActions (allowed: readonly CaseAction[]): { likely: StaffA
 }
 
 /** Why an action was refused: the state machine's reasons, the clock's, and the checks of its input here. */
-export type ActionErrorCode = RefusalCode | ClockErrorCode | 'unknown_unit' | 'unknown_assignee' | 'unknown_measure'
+export type ActionErrorCode = RefusalCode | ClockErrorCode | 'unknown_unit' | 'unknown_category' | 'unknown_assignee' | 'unknown_measure'
   /** 回避: the chosen unit must stand aside, and its supervising unit holds the case already / must stand aside too. */
   | 'transfer_conflict_returns_here' | 'transfer_unresolved_conflict'
 
@@ -83,6 +84,7 @@ const INPUT_REFUSALS: Readonly<Partial<Record<ActionErrorCode, ActionField | nul
   missing_reason: 'reason',
   missing_message: 'message',
   missing_unit: 'unitCode',
+  missing_category: 'categoryCode',
   missing_assignee: 'assigneeId',
   missing_decision: 'approve',
   invalid_finding: 'finding',
@@ -136,6 +138,11 @@ async function readInput (deps: CasesDeps, opened: OpenedCase, action: CaseActio
     if (unit === undefined || !unit.active || unit.id === opened.record.unit_id) errors.push({ field: 'unitCode', code: 'unknown_unit' })
     else input.unitId = unit.id
   }
+  if (asks('categoryCode')) {
+    const category = opened.reference.categoryByCode.get(String(raw.categoryCode))
+    if (category === undefined || category.code === opened.record.category_code) errors.push({ field: 'categoryCode', code: 'unknown_category' })
+    else input.categoryId = category.id
+  }
   if (asks('assigneeId')) {
     const id = whole(raw.assigneeId)
     const candidates = await assignableStaff(deps.db, opened.record.unit_id)
@@ -180,6 +187,7 @@ export async function takeAction (
       detail: {
         via: options.via,
         ...(input.unitId === undefined ? {} : { toUnitId: input.unitId }),
+        ...(input.categoryId === undefined ? {} : { categoryId: input.categoryId }),
         ...(input.assigneeId === undefined ? {} : { assigneeId: input.assigneeId }),
         ...(input.approve === undefined ? {} : { approve: input.approve }),
         ...(input.finding === undefined ? {} : { finding: input.finding }),

@@ -126,6 +126,7 @@ const actionBody = {
     reason: { type: 'string', maxLength: 20_000 },
     message: { type: 'string', maxLength: 20_000 },
     unitCode: { type: 'string', maxLength: 64, description: 'transfer: the receiving unit' },
+    categoryCode: { type: 'string', maxLength: 64, description: 'recategorize: the category the report belongs in' },
     assigneeId: { type: 'integer', minimum: 1, description: 'assign: a handler or head of the case\'s unit' },
     approve: { type: 'boolean', description: 'decide_extension' },
     finding: { type: 'string', enum: FINDINGS },

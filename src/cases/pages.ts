@@ -4,6 +4,7 @@ import { MEASURES } from '../domain/accountability.js'
 import { identityRevealers } from '../domain/case-scope.js'
 import { FINDINGS } from '../domain/case-state.js'
 import type { ReferenceData } from '../reference/load.js'
+import { reportFormChoices } from '../intake/pages.js'
 import { listIn, unitNamer } from '../reference/names.js'
 import { hasMessage, type Lang, translate } from '../web/i18n.js'
 import { notFound } from '../web/errors.js'
@@ -33,8 +34,9 @@ function revealersText (lang: Lang): string {
 }
 
 /** The choices the case's action forms need: handlers to assign to, units to transfer to. */
-async function actionChoices (fastify: FastifyInstance, view: CaseView, reference: ReferenceData) {
+async function actionChoices (fastify: FastifyInstance, view: CaseView, reference: ReferenceData, lang: Lang) {
   return {
+    categoryGroups: view.allowedActions.includes('recategorize') ? reportFormChoices(reference, lang).categoryGroups : [],
     assignees: view.allowedActions.includes('assign') && view.unit !== undefined ? await assignableStaff(fastify.db, view.unit.id) : [],
     transferUnits: view.allowedActions.includes('transfer') ? reference.units.filter(u => u.active && u.id !== view.unit?.id) : []
   }
@@ -63,7 +65,7 @@ const casePages: FastifyPluginAsync = async (fastify) => {
     return reply.page('staff/case', {
       staff,
       view,
-      ...await actionChoices(fastify, view, reference),
+      ...await actionChoices(fastify, view, reference, request.lang),
       likelyActions: likely,
       moreActions: more,
       actionList: (actions: readonly StaffAction[]): string => listIn(lang, actions.map(action => translate(lang, `action.${action}`))),

@@ -66,6 +66,7 @@ function reportChanges (row: CaseRow, decision: { effects: readonly Effect[], st
     switch (effect) {
       case 'assign_to_actor': set.assigned_to = actor.staffId; break
       case 'assign_to_input': set.assigned_to = input.assigneeId ?? null; break
+      case 'set_category': set.category_id = input.categoryId ?? row.category_id; break
       case 'unassign': set.assigned_to = null; break
       case 'move_to_unit': set.transferred_from_unit_id = row.unit_id; set.unit_id = input.unitId; set.supervising_unit_id = null; set.escalation_level = 0; break
       case 'return_to_sender': set.unit_id = row.transferred_from_unit_id ?? row.unit_id; set.transferred_from_unit_id = null; break

@@ -12,7 +12,7 @@ import { type ClockStage, type Finding, FINDINGS, type ReportStatus, STAFF_ROLES
  */
 
 export const CASE_ACTIONS = [
-  'claim', 'assign', 'accept', 'reject', 'transfer', 'object_transfer', 'request_info', 'reporter_replied', 'reply', 'note',
+  'claim', 'assign', 'accept', 'reject', 'transfer', 'recategorize', 'object_transfer', 'request_info', 'reporter_replied', 'reply', 'note',
   'request_extension', 'decide_extension', 'record_findings', 'close', 'reopen', 'declare_conflict', 'supervise'
 ] as const
 export type CaseAction = typeof CASE_ACTIONS[number]
@@ -40,6 +40,8 @@ export interface ActionInput {
   message?: string
   /** The unit a case is transferred to. */
   unitId?: number
+  /** recategorize: the category chosen. */
+  categoryId?: number
   /** The handler a case is assigned to. */
   assigneeId?: number
   /** decide_extension: approve or refuse. */
@@ -109,6 +111,7 @@ export type Effect =
   | 'notify_unit'
   | 'notify_unit_head'
   | 'notify_assignee'
+  | 'set_category'
 
 /**
  * Timeline event types. Every action records one; `received` (the report arriving) and
@@ -116,7 +119,7 @@ export type Effect =
  * recorded elsewhere but belong to the same timeline.
  */
 export type CaseEventType =
-  | 'received' | 'claimed' | 'assigned' | 'accepted' | 'rejected' | 'transferred' | 'transfer_objected'
+  | 'received' | 'claimed' | 'assigned' | 'accepted' | 'rejected' | 'transferred' | 'recategorized' | 'transfer_objected'
   | 'info_requested' | 'reporter_replied' | 'replied' | 'note' | 'extension_requested' | 'extended'
   | 'extension_refused' | 'findings_recorded' | 'closed' | 'reopened' | 'conflict_declared' | 'supervised' | 'escalated'
 
@@ -124,6 +127,9 @@ export interface EventData {
   reason?: string
   message?: string
   toUnitId?: number
+  /** recategorized: the category before and after (a mailed report arrives in the default one). */
+  fromCategoryId?: number
+  categoryId?: number
   /** A transfer moved on by the conflict-of-interest rule (回避): the unit staff chose, which had to stand aside. */
   requestedUnitId?: number
   /** Why the chosen unit had to stand aside: 'subject_unit' or 'subject_is_head' (see routing). */
@@ -160,6 +166,7 @@ export const EVENT_DISCLOSURE: Readonly<Record<CaseEventType, EventDisclosure>> 
   accepted: publicFact,
   rejected: { visibility: 'public', reporterSees: ['reason'] },
   transferred: publicFact,
+  recategorized: internal,
   transfer_objected: internal,
   info_requested: { visibility: 'public', reporterSees: ['message'] },
   reporter_replied: publicFact,
@@ -204,6 +211,7 @@ export const ACTION_ROLES: Readonly<Record<CaseAction, readonly ActorRole[]>> = 
   accept: ACCEPTANCE_DECIDERS,
   reject: ACCEPTANCE_DECIDERS,
   transfer: ACCEPTANCE_DECIDERS,
+  recategorize: ACCEPTANCE_DECIDERS,
   object_transfer: ACCEPTANCE_DECIDERS,
   request_info: CASEWORKERS,
   reporter_replied: ['system'],
@@ -241,6 +249,7 @@ const ACTION_STATES: Readonly<Record<CaseAction, (state: CaseState) => boolean>>
   accept: inIntake,
   reject: inIntake,
   transfer: inIntake,
+  recategorize: inIntake,
   object_transfer: inIntake,
   request_info: state => state.status === 'received' || state.status === 'accepted',
   reporter_replied: isOpen,
@@ -268,6 +277,7 @@ export type RefusalCode =
   | 'missing_message'
   | 'missing_unit'
   | 'missing_assignee'
+  | 'missing_category'
   | 'missing_decision'
   | 'invalid_finding'
   | 'text_too_long'
@@ -326,7 +336,7 @@ function limited (text: string, what: string): string {
   return text
 }
 
-function requiredId (value: number | undefined, code: 'missing_unit' | 'missing_assignee', what: string): number {
+function requiredId (value: number | undefined, code: 'missing_unit' | 'missing_assignee' | 'missing_category', what: string): number {
   if (value === undefined || !Number.isSafeInteger(value) || value <= 0) throw new InputRefusal(refuse(code, `${what} is required`))
   return value
 }
@@ -380,6 +390,12 @@ const PLANS: Readonly<Record<CaseAction, Plan>> = {
     event: 'transferred',
     data: { toUnitId: requiredId(input.unitId, 'missing_unit', 'the unit to transfer to'), reason: reason(input) },
     effects: [...endWait(state), ...settleIntake(state), 'unassign', 'move_to_unit', 'start_clock:transfer', 'notify_unit', 'notify_reporter']
+  }),
+  // The clocks keep the policy they started under: a new category changes what the case is about, not its time limits.
+  recategorize: (_, input) => ({
+    event: 'recategorized',
+    data: { categoryId: requiredId(input.categoryId, 'missing_category', 'the category') },
+    effects: ['set_category']
   }),
   object_transfer: (state, input) => ({
     status: 'received',

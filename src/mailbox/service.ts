@@ -166,8 +166,8 @@ export function acknowledgement (deps: MailboxDeps, to: string, lang: Lang, rece
   }
 }
 
-function answerMail (deps: MailboxDeps, to: string, lang: Lang, subject: string, lines: string[]): OutgoingMail {
-  return { to, lang, toReporter: true, ...renderNotice(lang, { subject, lines, link: links(deps).trackUrl }) }
+function answerMail (deps: MailboxDeps, to: string, lang: Lang, subject: string, lines: string[], reportId: number | null = null): OutgoingMail {
+  return { to, lang, reportId, toReporter: true, ...renderNotice(lang, { subject, lines, link: links(deps).trackUrl }) }
 }
 
 export type ProcessOutcome = 'reported' | 'replied' | 'answered' | 'duplicate' | 'quarantined' | 'skipped'
@@ -277,9 +277,10 @@ async function placeReply (deps: MailboxDeps, id: number, reportId: number, mail
   const mails: OutgoingMail[] = []
   if (!result.ok) {
     const why = result.code === 'finished' ? t('track.replyRefused') : t('mailbox.refused.notTaken', links(deps))
-    mails.push(answerMail(deps, mail.sender, mail.lang, t('mailbox.refused.subject', { caseNumber }), [why]))
+    mails.push(answerMail(deps, mail.sender, mail.lang, t('mailbox.refused.subject', { caseNumber }), [why], caseNumber === '' ? null : reportId))
   } else if (mail.files.refused.length > 0) {
-    mails.push(answerMail(deps, mail.sender, mail.lang, t('mailbox.ack.filesRefused', { files: mail.files.refused.join('；') }), [t('mailbox.ack.filesRefused', { files: mail.files.refused.join('；') })]))
+    const refused = t('mailbox.ack.filesRefused', { files: mail.files.refused.join('；') })
+    mails.push(answerMail(deps, mail.sender, mail.lang, refused, [refused], reportId))
   }
   await deps.db.transaction().execute(async trx => {
     await enqueueMail(trx, mails, deps.mailDomain, now)

@@ -6,7 +6,7 @@ import {
 } from '../../src/domain/case-state.js'
 
 const ACTIONS: CaseAction[] = [
-  'claim', 'assign', 'accept', 'reject', 'transfer', 'object_transfer', 'request_info', 'reporter_replied', 'reply', 'note',
+  'claim', 'assign', 'accept', 'reject', 'transfer', 'recategorize', 'object_transfer', 'request_info', 'reporter_replied', 'reply', 'note',
   'request_extension', 'decide_extension', 'record_findings', 'close', 'reopen', 'declare_conflict', 'supervise'
 ]
 const ROLES: ActorRole[] = ['intake', 'handler', 'unit_head', 'supervisor', 'admin', 'system']
@@ -19,6 +19,7 @@ const MAY: Record<CaseAction, ActorRole[]> = {
   accept: ['intake', 'unit_head', 'admin'],
   reject: ['intake', 'unit_head', 'admin'],
   transfer: ['intake', 'unit_head', 'admin'],
+  recategorize: ['intake', 'unit_head', 'admin'],
   object_transfer: ['intake', 'unit_head', 'admin'],
   request_info: ['intake', 'handler', 'unit_head'],
   reporter_replied: ['system'],
@@ -40,6 +41,7 @@ const VALID: Record<CaseAction, ActionInput> = {
   accept: {},
   reject: { reason: '不属于本平台受理范围' },
   transfer: { unitId: 4, reason: '属于纪委监委管辖' },
+  recategorize: { categoryId: 3 },
   object_transfer: { reason: '不属于本单位职责' },
   request_info: { message: '请补充具体时间和地点。' },
   reporter_replied: {},
@@ -81,20 +83,20 @@ const SITUATIONS: Record<string, CaseState> = {
  * E extension_pending, X no_pending_extension, F findings_missing.
  */
 const TABLE = `
-                                    | claim assign accept reject transfer object_transfer request_info reporter_replied reply note request_extension decide_extension record_findings close reopen declare_conflict supervise
-received                            | rcv   rcv    acc    rej    rcv      T               awt          rcv              rcv   rcv  -                 -                -               -     -      rcv              rcv
-received, transferred in            | rcv   rcv    acc    rej    rcv      rcv             awt          rcv              rcv   rcv  -                 -                -               -     -      rcv              rcv
-waiting, before acceptance          | awt   awt    acc    rej    rcv      T               -            rcv              awt   awt  -                 -                -               -     -      awt              awt
-waiting, transferred in             | awt   awt    acc    rej    rcv      rcv             -            rcv              awt   awt  -                 -                -               -     -      awt              awt
-accepted                            | acc   acc    -      -      -        -               awt          acc              acc   acc  acc               X                acc             F     -      acc              acc
-accepted, findings                  | acc   acc    -      -      -        -               awt          acc              acc   acc  acc               X                acc             clo   -      acc              acc
-accepted, extension asked           | acc   acc    -      -      -        -               awt          acc              acc   acc  E                 acc              acc             F     -      acc              acc
-accepted, findings, extension asked | acc   acc    -      -      -        -               awt          acc              acc   acc  E                 acc              acc             clo   -      acc              acc
-waiting, during handling            | awt   awt    -      -      -        -               -            acc              awt   awt  awt               X                awt             F     -      awt              awt
-waiting, handling, findings         | awt   awt    -      -      -        -               -            acc              awt   awt  awt               X                awt             clo   -      awt              awt
-waiting, handling, extension asked  | awt   awt    -      -      -        -               -            acc              awt   awt  E                 awt              awt             F     -      awt              awt
-rejected                            | -     -      -      -      -        -               -            -                -     rej  -                 -                -               -     acc    rej              -
-closed                              | -     -      -      -      -        -               -            -                clo   clo  -                 -                -               -     acc    clo              -
+                                    | claim assign accept reject transfer recategorize object_transfer request_info reporter_replied reply note request_extension decide_extension record_findings close reopen declare_conflict supervise
+received                            | rcv   rcv    acc    rej    rcv      rcv          T               awt          rcv              rcv   rcv  -                 -                -               -     -      rcv              rcv
+received, transferred in            | rcv   rcv    acc    rej    rcv      rcv          rcv             awt          rcv              rcv   rcv  -                 -                -               -     -      rcv              rcv
+waiting, before acceptance          | awt   awt    acc    rej    rcv      awt          T               -            rcv              awt   awt  -                 -                -               -     -      awt              awt
+waiting, transferred in             | awt   awt    acc    rej    rcv      awt          rcv             -            rcv              awt   awt  -                 -                -               -     -      awt              awt
+accepted                            | acc   acc    -      -      -        -            -               awt          acc              acc   acc  acc               X                acc             F     -      acc              acc
+accepted, findings                  | acc   acc    -      -      -        -            -               awt          acc              acc   acc  acc               X                acc             clo   -      acc              acc
+accepted, extension asked           | acc   acc    -      -      -        -            -               awt          acc              acc   acc  E                 acc              acc             F     -      acc              acc
+accepted, findings, extension asked | acc   acc    -      -      -        -            -               awt          acc              acc   acc  E                 acc              acc             clo   -      acc              acc
+waiting, during handling            | awt   awt    -      -      -        -            -               -            acc              awt   awt  awt               X                awt             F     -      awt              awt
+waiting, handling, findings         | awt   awt    -      -      -        -            -               -            acc              awt   awt  awt               X                awt             clo   -      awt              awt
+waiting, handling, extension asked  | awt   awt    -      -      -        -            -               -            acc              awt   awt  E                 awt              awt             F     -      awt              awt
+rejected                            | -     -      -      -      -        -            -               -            -                -     rej  -                 -                -               -     acc    rej              -
+closed                              | -     -      -      -      -        -            -               -            -                clo   clo  -                 -                -               -     acc    clo              -
 `
 
 const OUTCOME_TOKENS: Record<string, string> = {
@@ -457,6 +459,7 @@ t.test('the reporter’s timeline: which events show, and what of them', async t
     accepted: [],
     rejected: ['reason'],
     transferred: [],
+    recategorized: 'internal',
     transfer_objected: 'internal',
     info_requested: ['message'],
     reporter_replied: [],

@@ -81,6 +81,24 @@ t.test('a report by e-mail: routed, clocks running, acknowledged through the out
   const inbound = await app.db.selectFrom('inbound_mail').select(['status', 'report_id', 'raw']).executeTakeFirstOrThrow()
   t.same(inbound, { status: 'reported', report_id: report.id, raw: null }, 'the raw mail is gone once it became a report')
 
+  // The intake desk puts it in the category it is about; the time limits stay.
+  const unit = await app.db.selectFrom('units').select('code').where('id', '=', report.unit_id).executeTakeFirstOrThrow()
+  const intake = await signIn(app, { unitCode: unit.code, role: 'intake' })
+  const act = async (payload: Record<string, unknown>, lang = 'zh'): Promise<{ statusCode: number, json: () => { error: string, message: string, fields: Array<{ field: string, message: string }> } }> =>
+    await app.inject({ method: 'POST', url: `/api/v1/staff/cases/${report.case_number}/actions`, headers: { authorization: intake.bearer, 'accept-language': lang }, payload })
+  const missing = await act({ action: 'recategorize' })
+  t.equal(missing.statusCode, 400)
+  t.same(missing.json(), { error: 'missing_category', message: '请选择问题类别', fields: [{ field: 'categoryCode', message: '请选择问题类别' }] })
+  t.equal((await act({ action: 'recategorize', categoryCode: 'other' }, 'en')).json().message, 'Select another category from the list', 'the same category is no change')
+  t.equal((await act({ action: 'recategorize', categoryCode: 'lan-delay' })).statusCode, 200)
+  const moved = await app.db.selectFrom('reports').innerJoin('categories', 'categories.id', 'reports.category_id').select(['categories.code', 'reports.unit_id', 'reports.next_due_at']).where('reports.id', '=', report.id).executeTakeFirstOrThrow()
+  t.same(moved, { code: 'lan-delay', unit_id: report.unit_id, next_due_at: report.next_due_at }, 'same unit, same time limit')
+  const event = await app.db.selectFrom('report_events').select(['visibility']).where('report_id', '=', report.id).where('type', '=', 'recategorized').executeTakeFirstOrThrow()
+  t.equal(event.visibility, 'internal')
+  const casePage = await staffBrowser(app, intake).get(`/staff/cases/${report.case_number}`)
+  t.match(casePage.body, '<dd>电子邮件</dd>', 'the channel on the case page')
+  t.match(casePage.body, '电子邮件举报，不是匿名的')
+
   // The acknowledgement, delivered by the outbox worker to a real SMTP server.
   const smtp = await sink(t)
   const delivery = createDeliver({ smtpUrl: `smtp://127.0.0.1:${smtp.port}`, dataDir: app.config.dataDir })
@@ -111,8 +129,9 @@ t.test('a report by e-mail: routed, clocks running, acknowledged through the out
   // A reply that names no case (the token removed) is answered, not filed.
   await send({ subject: 'Re: 您的来信', inReplyTo: ack.messageId, text: '请问进展如何？' })
   t.equal((await processDue(app.mailboxDeps)).answered, 1)
-  const answer = await app.db.selectFrom('mail_outbox').select(['subject', 'text_body']).where('sent_at', 'is', null).executeTakeFirstOrThrow()
+  const answer = await app.db.selectFrom('mail_outbox').select(['subject', 'text_body', 'to_reporter']).where('sent_at', 'is', null).where('report_id', 'is', null).executeTakeFirstOrThrow()
   t.equal(answer.subject, '关于您的来信：如何查询和补充举报')
+  t.equal(answer.to_reporter, true)
   t.match(answer.text_body, 'https://jubao.county.example.gov.cn/track')
   t.equal(await app.db.selectFrom('reports').select(eb => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow().then(r => Number(r.n)), 1)
 })

@@ -65,6 +65,8 @@ interface StaffMember { id: number, name: string, email: string, role: StaffRole
 
 interface CaseModel {
   n: number
+  /** A report by e-mail arrives in the default category; intake puts it in the one it is about. */
+  recategorized?: boolean
   arrival: Arrival
   code: string
   caseNumber: string
@@ -312,6 +314,17 @@ export class Office {
     }
     // A neglected case is left alone until the ladder has pushed it to the second supervising level.
     if (model.arrival.neglected && row.escalation_level < 2 && (row.status === 'received' || row.status === 'accepted')) return
+    const category = this.reference.categories.find(c => c.id === row.category_id)!.code
+    if (model.arrival.channel === 'email' && model.recategorized !== true && row.status === 'received' && category !== model.arrival.fields.category) {
+      const intake = this.member(look.unit, 'intake') ?? this.member(look.unit, 'unit_head')
+      if (intake !== undefined) {
+        const status = await this.act(intake, model, 'recategorize', { categoryCode: model.arrival.fields.category }, this.rng.chance(0.5))
+        count(this.summary.actions.recategorize ??= {}, String(status))
+        if (status !== 200 && status !== 303) this.fail('intake officers can change the category of a mailed report', `${model.caseNumber}: ${status}`)
+        model.recategorized = true
+        return
+      }
+    }
     const move = nextMove(this.rng, look, `${model.n}-${++this.noteCounter}`)
     model.nextLookMs = this.clock.ms + this.rng.int(2, 40) * HOUR
     if (move === undefined) return
