@@ -1,5 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import { Readable } from 'node:stream'
+import { convert } from 'html-to-text'
 import type { Kysely } from 'kysely'
 import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser'
 import { audit } from '../audit/log.js'
@@ -104,7 +105,9 @@ const header = (parsed: ParsedMail, name: string): string | undefined => {
 /** Subject and text as one description: the subject is often the whole complaint. */
 export function mailText (parsed: ParsedMail): string {
   const subject = (parsed.subject ?? '').trim()
-  const text = (parsed.text ?? '').replace(/\r\n/g, '\n').trim()
+  // HTML-only mail: its text, without markup, scripts or images.
+  const body = parsed.text !== undefined && parsed.text.trim() !== '' ? parsed.text : typeof parsed.html === 'string' ? convert(parsed.html, { wordwrap: false, selectors: [{ selector: 'img', format: 'skip' }, { selector: 'a', options: { ignoreHref: true } }] }) : ''
+  const text = body.replace(/\r\n/g, '\n').trim()
   return [subject, text].filter(part => part !== '').join('\n\n')
 }
 

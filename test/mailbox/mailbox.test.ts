@@ -233,3 +233,22 @@ t.test('when the database cannot keep the mail, the listener answers 451 and the
   const refused = await rejection(transport.sendMail({ from: 'zhangsan@example.com', to: MAILBOX, subject: '举报', text: '内容' }))
   t.equal(refused.responseCode, 451)
 })
+
+t.test('an HTML-only mail becomes text; a file the web form would refuse is named in the acknowledgement, in English for English mail', async t => {
+  const { app, send } = await mailbox(t)
+  await send({
+    subject: 'Officer never at his desk',
+    html: '<p>The clerk at the <b>county office</b> is never at his desk.</p><script>alert(1)</script>',
+    attachments: [{ filename: 'tool.exe', content: Buffer.from('MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff', 'latin1') }]
+  })
+  t.equal((await processDue(app.mailboxDeps)).reported, 1)
+  const report = await app.db.selectFrom('reports').select(['id', 'content', 'lang']).executeTakeFirstOrThrow()
+  t.match(report.content, /^Officer never at his desk\n\nThe clerk at the county office is never at his desk\./)
+  t.notMatch(report.content, '<', 'no markup kept')
+  t.equal(report.lang, 'en')
+  t.equal((await app.db.selectFrom('attachments').select('id').where('report_id', '=', report.id).execute()).length, 0)
+  const ack = await app.db.selectFrom('mail_outbox').select(['subject', 'text_body']).executeTakeFirstOrThrow()
+  t.match(ack.subject, /^Your report has been received/)
+  t.match(ack.text_body, /These attachments could not be taken: tool\.exe/)
+  t.match(ack.text_body, 'A report by e-mail is not anonymous')
+})
