@@ -15,7 +15,8 @@ export interface MailHeaders {
   listId?: boolean
 }
 
-export type AutomaticReason = 'bounce' | 'auto_submitted' | 'bulk'
+export const AUTOMATIC_REASONS = ['bounce', 'auto_submitted', 'bulk'] as const
+export type AutomaticReason = typeof AUTOMATIC_REASONS[number]
 
 /**
  * Mail no person wrote: bounces (empty return path, MAILER-DAEMON, postmaster), mail marked

@@ -9,8 +9,9 @@ import type { AttachmentLimits, AttachmentStore, StoredAttachment } from '../att
 import type { CasesDeps } from '../cases/service.js'
 import type { Config } from '../config.js'
 import type { Database, Lang } from '../db/types.js'
+import { caseNumberOf } from '../deadlines/queries.js'
 import { formatLastDay } from '../domain/deadline-display.js'
-import { automaticMail, categoryNamed, decideInbound, findReplyToken, formatReplyToken, type QuarantineReason } from '../domain/inbound-mail.js'
+import { AUTOMATIC_REASONS, automaticMail, categoryNamed, decideInbound, findReplyToken, formatReplyToken, type QuarantineReason } from '../domain/inbound-mail.js'
 import { type IntakeDeps, type Receipt, submitReport } from '../intake/service.js'
 import { enqueueMail, type OutgoingMail } from '../notifications/outbox.js'
 import { renderNotice } from '../notifications/render.js'
@@ -276,7 +277,7 @@ async function placeReply (deps: MailboxDeps, id: number, reportId: number, mail
   const body = mail.text === '' ? translate(mail.lang, 'track.attachments') : mail.text.slice(0, MAX_TEXT)
   const result = await addReporterMessage(deps.cases, reportId, body, mail.files.stored, now)
   const t = translator(mail.lang)
-  const caseNumber = (await deps.db.selectFrom('reports').select('case_number').where('id', '=', reportId).executeTakeFirst())?.case_number ?? ''
+  const caseNumber = await caseNumberOf(deps.db, reportId) ?? ''
   const mails: OutgoingMail[] = []
   if (!result.ok) {
     const why = result.code === 'finished' ? t('track.replyRefused') : t('mailbox.refused.notTaken', links(deps))
@@ -333,7 +334,7 @@ export async function convertQuarantined (deps: MailboxDeps, staffId: number, id
     const row = await lockInbound(trx, id, 'quarantined')
     if (row === undefined || row.raw === null) return { ok: false, code: 'gone' } as const
     const read = await readQuarantined(row.raw)
-    const automatic = ['bounce', 'auto_submitted', 'bulk'].includes(row.reason)
+    const automatic = AUTOMATIC_REASONS.some(reason => reason === row.reason)
     const lang = mailLang(input.content)
     const result = await submitReport({ ...deps.intake, db: trx }, { identity: 'anonymous', category: input.category, content: input.content, lang }, {
       channel: 'email', lang, operatorId: staffId, now, ...(read.from === '' ? {} : { sender: { address: read.from, name: '' } })
