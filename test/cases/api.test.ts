@@ -58,7 +58,7 @@ t.test('the staff cases API', async t => {
       when: '2026年10月上旬',
       escalationLevel: 0,
       identity: { name: '张**', phone: '139****5678', email: null, idNumber: null },
-      allowedActions: ['claim', 'accept', 'reject', 'transfer', 'request_info', 'reply', 'note', 'declare_conflict']
+      allowedActions: ['claim', 'accept', 'reject', 'transfer', 'recategorize', 'request_info', 'reply', 'note', 'declare_conflict']
     })
     t.same(doc.clocks.map((c: { stage: string, state: string, overdue: boolean }) => [c.stage, c.state, c.overdue]), [['acceptance', 'running', false]])
     t.same(doc.timeline.map((e: { type: string, visibility: string }) => [e.type, e.visibility]), [['received', 'public'], ['routed', 'internal']])

@@ -148,7 +148,7 @@ t.test('what staff read and do on the case page (issue 8, defect 7)', async t =>
       t.notMatch(open, `action="${page}/actions/${action}"`, `${action} is not shown open`)
       t.match(more, `action="${page}/actions/${action}"`, `${action} is one click away`)
     }
-    t.match(more, /^ class="more-actions">\s*<summary>更多操作：领办、回复举报人、请举报人补充材料、记录内部意见、声明回避<\/summary>/, 'closed, its summary naming what is inside')
+    t.match(more, /^ class="more-actions">\s*<summary>更多操作：更改问题类别、领办、回复举报人、请举报人补充材料、记录内部意见、声明回避<\/summary>/, 'closed, its summary naming what is inside')
     t.equal((open.match(/<form /g) ?? []).length, 3, 'three forms open')
 
     const refused = await act(intake, filed.caseNumber, 'note', { message: ' ' })
