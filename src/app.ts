@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import abusePlugin from './abuse/plugin.js'
+import adminPlugin from './admin/plugin.js'
 import casesApi from './cases/api.js'
 import casePages from './cases/pages.js'
 import type { Clock } from './clock.js'
@@ -40,7 +41,7 @@ export interface AppOptions {
  *  1. foundations: configuration and clock, database, secrets, reference data;
  *  2. the web layer: views and i18n, error pages, abuse limits, API docs;
  *  3. the composition root: the attachment store and the services' dependencies;
- *  4. staff authentication, then the staff console and staff sign-in;
+ *  4. staff authentication, then the staff console (with the administration) and staff sign-in;
  *  5. the public side: health, reporting and tracking, pages then API;
  *  6. the mailbox's SMTP listener.
  */
@@ -66,6 +67,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
     await desk.register(casePages)
     await desk.register(operatorPages)
     await desk.register(mailboxPages)
+    await desk.register(adminPlugin)
     await desk.register(queueApi)
     await desk.register(casesApi)
   })

@@ -25,6 +25,60 @@ export interface DatabaseHandle {
   location: string | undefined
   /** The embedded database itself, for what only PGlite does (dumps). */
   pglite?: PGlite
+  /**
+   * Calls `onNotify` for each NOTIFY on `channel` (and `onLost` when notices may have been
+   * missed: the server connection dropped; it is opened again). Resolves to a stop function.
+   */
+  listen: (channel: string, onNotify: () => void, onLost?: () => void) => Promise<() => Promise<void>>
+}
+
+const RELISTEN_MS = 2000
+
+/** LISTEN on a connection of its own (a pooled one would be handed to queries), kept open. */
+function serverListener (connectionString: string) {
+  return async (channel: string, onNotify: () => void, onLost: () => void = () => {}): Promise<() => Promise<void>> => {
+    let stopped = false
+    let client: pg.Client | undefined
+    let retry: NodeJS.Timeout | undefined
+    const open = async (): Promise<void> => {
+      const next = new pg.Client({ connectionString })
+      next.on('notification', message => { if (message.channel === channel) onNotify() })
+      const lost = (): void => {
+        if (client !== next || stopped) return
+        client = undefined
+        onLost()
+        retry = setTimeout(() => { open().catch(() => {}) }, RELISTEN_MS)
+        retry.unref()
+      }
+      next.on('error', lost)
+      next.on('end', lost)
+      try {
+        await next.connect()
+        await next.query(`LISTEN "${channel.replaceAll('"', '""')}"`)
+      } catch (error) {
+        await next.end().catch(() => {})
+        if (stopped) return
+        retry = setTimeout(() => { open().catch(() => {}) }, RELISTEN_MS)
+        retry.unref()
+        throw error
+      }
+      if (stopped) {
+        await next.end().catch(() => {})
+        return
+      }
+      client = next
+      // Anything changed while no one listened.
+      onLost()
+    }
+    await open().catch(() => { onLost() })
+    return async () => {
+      stopped = true
+      if (retry !== undefined) clearTimeout(retry)
+      const current = client
+      client = undefined
+      await current?.end().catch(() => {})
+    }
+  }
 }
 
 export interface ConnectOptions {
@@ -78,7 +132,12 @@ export function connect (options: ConnectOptions): DatabaseHandle {
       }
     })
     pool.on('error', () => { /* an idle client died; the pool replaces it on next use */ })
-    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres', location: undefined }
+    return {
+      db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+      dialect: 'postgres',
+      location: undefined,
+      listen: serverListener(options.databaseUrl)
+    }
   }
 
   const dataDir = options.dataDir ?? 'memory'
@@ -101,5 +160,13 @@ export function connect (options: ConnectOptions): DatabaseHandle {
     release()
     throw error
   }
-  return { db: new Kysely<Database>({ dialect: new LockedPGliteDialect(client, release) }), dialect: 'pglite', location, pglite: client }
+  const embedded = client
+  return {
+    db: new Kysely<Database>({ dialect: new LockedPGliteDialect(embedded, release) }),
+    dialect: 'pglite',
+    location,
+    pglite: embedded,
+    // One database in this process: its own notices, including those of CLI clients on the socket.
+    listen: async (channel, onNotify) => await embedded.listen(channel, () => { onNotify() })
+  }
 }

@@ -77,6 +77,7 @@ export interface StaffUserTable {
   failed_logins: WithDefault<number>
   locked_until: Timestamp | null
   disabled_at: Timestamp | null
+  last_sign_in_at: Timestamp | null
   created_at: DefaultTimestamp
   updated_at: DefaultTimestamp
 }
@@ -95,6 +96,28 @@ export interface StaffInviteTable {
   staff_id: number
   created_at: DefaultTimestamp
   expires_at: Timestamp
+  /** A first password (invite) or a new one (reset): the same one-time link. */
+  purpose: WithDefault<'invite' | 'reset'>
+}
+
+/** The one row whose number every reference change bumps (see reference/version.ts). */
+export interface ReferenceVersionTable {
+  id: number
+  version: WithDefault<number>
+  changed_at: DefaultTimestamp
+}
+
+/** The last run of each background job, for the health page. */
+export interface JobRunTable {
+  job: string
+  started_at: Timestamp
+  finished_at: Timestamp
+  duration_ms: number
+  examined: WithDefault<number>
+  steps: WithDefault<number>
+  failures: WithDefault<number>
+  error: string | null
+  last_failure_at: Timestamp | null
 }
 
 export interface ReportTable {
@@ -277,6 +300,8 @@ export interface Database {
   audit_log: AuditLogTable
   mail_outbox: MailOutboxTable
   inbound_mail: InboundMailTable
+  reference_version: ReferenceVersionTable
+  job_runs: JobRunTable
 }
 
 export type Unit = Selectable<UnitTable>

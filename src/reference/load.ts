@@ -3,6 +3,7 @@ import type { Database } from '../db/types.js'
 import { WorkingCalendar } from '../domain/calendar.js'
 import type { DeadlineSpec } from '../domain/deadline-spec.js'
 import type { CategoryText } from './names.js'
+import { referenceVersion } from './version.js'
 
 export interface CategoryRef extends CategoryText {
   id: number
@@ -80,32 +81,40 @@ export async function loadReferenceData (db: Kysely<Database>, timeZone: string)
 
 /**
  * Reference data changes a few times a year; reading it on every submission would cost
- * four queries on the hot path. Each process keeps a copy for `ttlMs` (administrators'
- * edits show within that time, or at once in the process that made them via invalidate()).
+ * four queries on the hot path. Each process keeps a copy, dropped when a change is
+ * NOTIFYed (see version.ts: every process sees it at once) or when the version row,
+ * checked at most every `checkMs`, says a notice was missed.
  */
 export class ReferenceCache {
-  private current: { data: ReferenceData, loadedAt: number } | undefined
+  private current: { data: ReferenceData, version: number, checkedAt: number } | undefined
   private loading: Promise<ReferenceData> | undefined
+  /** Bumped by invalidate(): a load that started before it must not be kept. */
+  private generation = 0
 
   constructor (
     private readonly db: Kysely<Database>,
     private readonly timeZone: string,
-    private readonly ttlMs = 30_000,
+    private readonly checkMs = 5_000,
     private readonly now: () => number = Date.now
   ) {}
 
   async get (): Promise<ReferenceData> {
-    if (this.current !== undefined && this.now() - this.current.loadedAt < this.ttlMs) return this.current.data
-    this.loading ??= loadReferenceData(this.db, this.timeZone)
-      .then(data => {
-        this.current = { data, loadedAt: this.now() }
-        return data
-      })
-      .finally(() => { this.loading = undefined })
+    const current = this.current
+    if (current !== undefined && this.now() - current.checkedAt < this.checkMs) return current.data
+    this.loading ??= this.refresh(current).finally(() => { this.loading = undefined })
     return await this.loading
   }
 
+  private async refresh (current: { data: ReferenceData, version: number } | undefined): Promise<ReferenceData> {
+    const generation = this.generation
+    const version = await referenceVersion(this.db)
+    const data = current !== undefined && current.version === version ? current.data : await loadReferenceData(this.db, this.timeZone)
+    if (generation === this.generation) this.current = { data, version, checkedAt: this.now() }
+    return data
+  }
+
   invalidate (): void {
+    this.generation++
     this.current = undefined
   }
 }

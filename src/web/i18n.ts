@@ -1,4 +1,12 @@
 import { type Lang, LANGS } from '../domain/vocabulary.js'
+import * as admin from '../admin/messages.js'
+import * as adminUnits from '../admin/units/messages.js'
+import * as adminCategories from '../admin/categories/messages.js'
+import * as adminPolicies from '../admin/policies/messages.js'
+import * as adminCalendar from '../admin/calendar/messages.js'
+import * as adminAccounts from '../admin/accounts/messages.js'
+import * as adminAudit from '../admin/audit/messages.js'
+import * as adminHealth from '../admin/health/messages.js'
 import * as caseActions from '../cases/action-messages.js'
 import * as cases from '../cases/messages.js'
 import * as deadlines from '../deadlines/messages.js'
@@ -12,11 +20,19 @@ import * as tracking from '../tracking/messages.js'
 import * as web from './messages.js'
 
 /** Each feature keeps its own messages; the portal's catalogue is all of them. */
-export const catalogues = { web, intake, mailbox, tracking, deadlines, notifications, staff, queue, reference, cases, caseActions }
+export const catalogues = { web, admin, adminUnits, adminCategories, adminPolicies, adminCalendar, adminAccounts, adminAudit, adminHealth, intake, mailbox, tracking, deadlines, notifications, staff, queue, reference, cases, caseActions }
 
 /** Simplified Chinese, the portal's first language: its texts are the keys' types. */
 const zh = {
   ...web.zh,
+  ...admin.zh,
+  ...adminUnits.zh,
+  ...adminCategories.zh,
+  ...adminPolicies.zh,
+  ...adminCalendar.zh,
+  ...adminAccounts.zh,
+  ...adminAudit.zh,
+  ...adminHealth.zh,
   ...intake.zh,
   ...mailbox.zh,
   ...tracking.zh,
@@ -31,6 +47,14 @@ const zh = {
 export type MessageKey = keyof typeof zh
 const en: Record<MessageKey, string> = {
   ...web.en,
+  ...admin.en,
+  ...adminUnits.en,
+  ...adminCategories.en,
+  ...adminPolicies.en,
+  ...adminCalendar.en,
+  ...adminAccounts.en,
+  ...adminAudit.en,
+  ...adminHealth.en,
   ...intake.en,
   ...mailbox.en,
   ...tracking.en,

@@ -1,0 +1,6 @@
+/** Administration, categories. Simplified Chinese first; the English has exactly the same keys. */
+export const zh = {
+} as const
+
+export const en: Record<keyof typeof zh, string> = {
+}

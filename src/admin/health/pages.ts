@@ -1,0 +1,6 @@
+import type { FastifyPluginAsync } from 'fastify'
+
+/** Administration, health: the pages under /staff/admin/health. */
+const healthPages: FastifyPluginAsync = async () => {}
+
+export default healthPages
