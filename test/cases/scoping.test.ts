@@ -123,7 +123,7 @@ t.test('unit scoping on every staff route', async t => {
     const fresh = await fileReport(app, REAL_NAME)
     const res = await app.inject({ url: `/api/v1/staff/cases/${fresh.caseNumber}`, headers: { authorization: admin.bearer } })
     t.equal(res.statusCode, 200)
-    t.same(res.json().allowedActions, ['assign', 'accept', 'reject', 'transfer', 'declare_conflict', 'supervise'], 'unblocking, not investigating')
+    t.same(res.json().allowedActions, ['assign', 'accept', 'reject', 'transfer', 'recategorize', 'declare_conflict', 'supervise'], 'unblocking, not investigating')
     t.match((await staffBrowser(app, admin).get(`/staff/cases/${fresh.caseNumber}`)).body, `action="/staff/cases/${fresh.caseNumber}/reveal"`)
   })
 
