@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely'
 import { audit, type AuditEntry } from '../audit/log.js'
 import type { Database } from '../db/types.js'
 import type { DeadlineSpec } from '../domain/deadline-spec.js'
+import { referenceChanged } from './version.js'
 import { type CategoryEntry, FORMAT_VERSION, type PolicyEntry, type ReferenceFile, ReferenceFileError, type RuleEntry, type UnitEntry } from './file-format.js'
 
 type Db = Kysely<Database> | Transaction<Database>
@@ -261,6 +262,8 @@ export async function importReference (db: Kysely<Database>, file: ReferenceFile
           changed: report.changed.map(c => `${c.kind} ${c.key}: ${c.fields.join(', ')}`)
         }
       }, now)
+      // Every process's reference cache drops its copy when this commits.
+      await referenceChanged(trx, now)
     }
     return report
   })
