@@ -3,7 +3,7 @@ import { type Lang, type MessageKey, translate } from '../web/i18n.js'
 import { textField } from '../web/fields.js'
 import type { FieldError } from '../web/render.js'
 import { STAFF_COOKIE } from './auth.js'
-import { findInvite, redeemInvite } from './invites.js'
+import { findInvite, type InvitePurpose, redeemInvite, requestPasswordReset } from './invites.js'
 import { checkPassword, PASSWORD_MIN } from './passwords.js'
 import { openSession, pendingSessionUser } from './sessions.js'
 import { completeSecondFactor, signIn, type SignInDeps, signOut } from './sign-in.js'
@@ -14,7 +14,14 @@ export interface LoginRouteOptions {
   limit: onRequestHookHandler
 }
 
-const NOTICES = new Map<unknown, MessageKey>([['signed-out', 'staffLogin.signedOut'], ['password-set', 'staffLogin.passwordSet']])
+const NOTICES = new Map<unknown, MessageKey>([['signed-out', 'staffLogin.signedOut'], ['password-set', 'staffLogin.passwordSet'], ['reset-sent', 'staffLogin.forgot.sent']])
+
+/*
+ * "Forgot password" per client, on top of the per-address cap in requestPasswordReset: each
+ * request may send a mail, so the ceiling is lower than sign-in's.
+ */
+const FORGOT_PER_CLIENT = 10
+const FORGOT_WINDOW = '15 minutes'
 
 const formBody = (fields: string[]): Record<string, unknown> => ({
   type: 'object',
@@ -50,10 +57,15 @@ const loginPages: FastifyPluginAsync<LoginRouteOptions> = async (fastify, { deps
   const showLocked = (request: FastifyRequest, reply: FastifyReply, until: Date, email = ''): FastifyReply =>
     showLogin(request, reply, { email, status: 423, errors: [{ field: 'email', message: translate(request.lang, 'staffLogin.locked', { minutes: minutesUntil(until) }) }] })
 
-  const showSetPassword = (request: FastifyRequest, reply: FastifyReply, invite: { token: string, email: string }, errors: FieldError[] = []): FastifyReply =>
+  const showSetPassword = (request: FastifyRequest, reply: FastifyReply, invite: { token: string, email: string, purpose: InvitePurpose }, errors: FieldError[] = []): FastifyReply =>
     reply.header('cache-control', 'no-store').page('staff/set-password', {
-      staff: request.staff, email: invite.email, token: invite.token, min: PASSWORD_MIN
-    }, { titleKey: 'setPassword.title', errors, status: errors.length > 0 ? 400 : 200 })
+      staff: request.staff, email: invite.email, token: invite.token, min: PASSWORD_MIN, reset: invite.purpose === 'reset'
+    }, { titleKey: invite.purpose === 'reset' ? 'setPassword.resetTitle' : 'setPassword.title', errors, status: errors.length > 0 ? 400 : 200 })
+
+  const showForgot = (request: FastifyRequest, reply: FastifyReply, email = '', errors: FieldError[] = []): FastifyReply =>
+    reply.header('cache-control', 'no-store').page('staff/forgot-password', { staff: request.staff, values: { email } },
+      { titleKey: 'staffLogin.forgot.title', errors, status: errors.length > 0 ? 400 : 200 })
+  const resetDeps = { ...deps, publicUrl: fastify.config.publicUrl, mailDomain: new URL(fastify.config.publicUrl).hostname }
 
   const showInvalidLink = (request: FastifyRequest, reply: FastifyReply): FastifyReply =>
     reply.header('cache-control', 'no-store').page('staff/set-password-invalid', { staff: request.staff }, { titleKey: 'setPassword.invalid.title', status: 404 })
@@ -142,8 +154,8 @@ const loginPages: FastifyPluginAsync<LoginRouteOptions> = async (fastify, { deps
     schema: { hide: true, querystring: { type: 'object', properties: { token: { type: 'string', maxLength: 200 } } } }
   }, async (request, reply) => {
     const token = request.query.token ?? ''
-    const invite = await findInvite(deps, token)
-    return invite === undefined ? showInvalidLink(request, reply) : showSetPassword(request, reply, { token, email: invite.email })
+    const invite = await findInvite(deps, token, fastify.now())
+    return invite === undefined ? showInvalidLink(request, reply) : showSetPassword(request, reply, { token, email: invite.email, purpose: invite.purpose })
   })
 
   fastify.post('/staff/set-password', {
@@ -151,7 +163,8 @@ const loginPages: FastifyPluginAsync<LoginRouteOptions> = async (fastify, { deps
     preHandler: fastify.csrfProtection
   }, async (request, reply) => {
     const token = field(request, 'token')
-    const invite = await findInvite(deps, token)
+    const now = fastify.now()
+    const invite = await findInvite(deps, token, now)
     if (invite === undefined) return showInvalidLink(request, reply)
 
     const password = field(request, 'password')
@@ -161,10 +174,24 @@ const loginPages: FastifyPluginAsync<LoginRouteOptions> = async (fastify, { deps
     if (password === '') errors.push(required(request.lang, 'password', 'setPassword.password'))
     else if (problem !== undefined) errors.push({ field: 'password', message: translate(request.lang, problem.key, problem.params) })
     else if (confirm !== password) errors.push({ field: 'confirm', message: translate(request.lang, 'setPassword.mismatch') })
-    if (errors.length > 0) return showSetPassword(request, reply, { token, email: invite.email }, errors)
+    if (errors.length > 0) return showSetPassword(request, reply, { token, email: invite.email, purpose: invite.purpose }, errors)
 
-    if (!await redeemInvite(deps, token, password)) return showInvalidLink(request, reply)
+    if (!await redeemInvite(deps, token, password, now)) return showInvalidLink(request, reply)
     return await reply.code(303).redirect('/staff/login?notice=password-set')
+  })
+
+  fastify.get('/staff/login/forgot', { schema: { hide: true } }, async (request, reply) => showForgot(request, reply))
+
+  fastify.post('/staff/login/forgot', {
+    schema: { hide: true, body: formBody(['email']) },
+    onRequest: fastify.abuse.limit(FORGOT_PER_CLIENT, FORGOT_WINDOW, 'staff-forgot'),
+    preHandler: fastify.csrfProtection
+  }, async (request, reply) => {
+    const email = field(request, 'email').trim()
+    if (email === '') return showForgot(request, reply, email, [required(request.lang, 'email', 'staffLogin.email')])
+    // The same answer whether or not the address has an account (see requestPasswordReset).
+    await requestPasswordReset(resetDeps, email, fastify.now())
+    return await reply.code(303).redirect('/staff/login?notice=reset-sent')
   })
 }
 

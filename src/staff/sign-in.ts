@@ -132,7 +132,7 @@ export async function signOut (deps: SessionDeps, token: string | undefined, via
 async function succeed (deps: SignInDeps, staffId: number, via: Via, secondFactor: boolean, now: Date, pendingToken?: string): Promise<OpenedSession> {
   return await deps.db.transaction().execute(async trx => {
     const inTrx = { ...deps, db: trx }
-    await trx.updateTable('staff_users').set({ failed_logins: 0, locked_until: null }).where('id', '=', staffId).execute()
+    await trx.updateTable('staff_users').set({ failed_logins: 0, locked_until: null, last_sign_in_at: now }).where('id', '=', staffId).execute()
     if (pendingToken !== undefined) await endSession(inTrx, pendingToken)
     const session = await openSession(inTrx, staffId, true, now)
     await audit(trx, { actorId: staffId, action: 'staff.login', detail: { via, secondFactor } })
