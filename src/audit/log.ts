@@ -85,3 +85,71 @@ export async function verifyAudit (db: Kysely<Database>): Promise<VerifyResult> 
     }
   }
 }
+
+/** Which entries to read; every part narrows (all of them: and). */
+export interface AuditQuery {
+  /** Entries of these staff members, or with this actor label (either matches). */
+  actorIds?: number[]
+  actorLabel?: string
+  reportId?: number
+  /** Entries whose action starts with this text (e.g. `case.`, `admin.`). */
+  actionPrefix?: string
+  /** From this instant (inclusive) to that one (exclusive). */
+  from?: Date
+  until?: Date
+}
+
+/** One entry as it is read back: with the staff member's name and e-mail and the case number, where known. */
+export interface AuditRow {
+  id: number
+  at: Date
+  actorId: number | null
+  actorName: string | null
+  actorEmail: string | null
+  actorLabel: string
+  action: string
+  reportId: number | null
+  caseNumber: string | null
+  detail: Record<string, unknown>
+}
+
+const likePrefix = (text: string): string => text.replace(/[\\%_]/g, c => `\\${c}`) + '%'
+
+/** The entries that match, newest first, `limit` of them, older than entry `before` (a keyset on id). */
+export async function readAudit (db: Kysely<Database>, query: AuditQuery, page: { before?: number, limit: number }): Promise<AuditRow[]> {
+  const { actorIds = [], actorLabel } = query
+  const rows = await db.selectFrom('audit_log')
+    .leftJoin('staff_users', 'staff_users.id', 'audit_log.actor_id')
+    .leftJoin('reports', 'reports.id', 'audit_log.report_id')
+    .select(['audit_log.id', 'audit_log.at', 'audit_log.actor_id', 'staff_users.name', 'staff_users.email', 'audit_log.actor_label', 'audit_log.action', 'audit_log.report_id', 'reports.case_number', 'audit_log.detail'])
+    .$if(actorIds.length > 0 || actorLabel !== undefined, qb => qb.where(eb => eb.or([
+      ...(actorIds.length > 0 ? [eb('audit_log.actor_id', 'in', actorIds)] : []),
+      ...(actorLabel !== undefined ? [eb('audit_log.actor_label', '=', actorLabel)] : [])
+    ])))
+    .$if(query.reportId !== undefined, qb => qb.where('audit_log.report_id', '=', query.reportId!))
+    .$if(query.actionPrefix !== undefined && query.actionPrefix !== '', qb => qb.where('audit_log.action', 'like', likePrefix(query.actionPrefix!)))
+    .$if(query.from !== undefined, qb => qb.where('audit_log.at', '>=', query.from!))
+    .$if(query.until !== undefined, qb => qb.where('audit_log.at', '<', query.until!))
+    .$if(page.before !== undefined, qb => qb.where('audit_log.id', '<', page.before!))
+    .orderBy('audit_log.id', 'desc')
+    .limit(page.limit)
+    .execute()
+  return rows.map(row => ({
+    id: row.id,
+    at: row.at,
+    actorId: row.actor_id,
+    actorName: row.name,
+    actorEmail: row.email,
+    actorLabel: row.actor_label,
+    action: row.action,
+    reportId: row.report_id,
+    caseNumber: row.case_number,
+    detail: row.detail
+  }))
+}
+
+/** One entry by id (e.g. the record of a verification, to show its result). */
+export async function auditEntry (db: Kysely<Database>, id: number): Promise<AuditRow | undefined> {
+  const [row] = await readAudit(db, {}, { before: id + 1, limit: 1 })
+  return row?.id === id ? row : undefined
+}
