@@ -156,25 +156,29 @@ t.test('the routing preview agrees with intake for every category and unit of th
   t.ok(categories.length >= 15 && units.length >= 8)
   let compared = 0
   const seen = new Set<string>()
-  for (const category of categories.filter(c => c.active)) {
-    for (const unit of [...units.map(u => u.code), '']) {
-      {
-        // The head of ganbu-jiandu is named: the preview and intake must both see the 回避.
-        const subjectName = '钱某'
-        const query = new URLSearchParams({ category: category.code, unit, subjectName })
-        const preview = await app.inject({ url: `/api/v1/admin/routing-preview?${query.toString()}`, headers: { authorization: admin.bearer } })
-        if (preview.statusCode !== 200) throw new Error(`${query.toString()}: ${preview.statusCode} ${preview.body}`)
-        const { subjectUnit: _unit, ...report } = REPORT
-        const filed = await fileAndRoute(app, { ...report, category: category.code, subjectName, ...(unit === '' ? {} : { subjectUnit: unit }) })
-        const expected = preview.json().unit.code as string
-        if (filed.unit !== expected) t.fail(`${query.toString()}: preview ${expected}, intake ${filed.unit}`)
-        seen.add(`${preview.json().reason as string}/${(preview.json().conflict?.kind as string | undefined) ?? '-'}`)
-        compared++
-      }
-    }
+  // The head of ganbu-jiandu is named: the preview and intake must both see the 回避.
+  const subjectName = '钱某'
+  const compare = async (category: string, unit: string): Promise<void> => {
+    const query = new URLSearchParams({ category, unit, subjectName })
+    const preview = await app.inject({ url: `/api/v1/admin/routing-preview?${query.toString()}`, headers: { authorization: admin.bearer } })
+    if (preview.statusCode !== 200) throw new Error(`${query.toString()}: ${preview.statusCode} ${preview.body}`)
+    const { subjectUnit: _unit, ...report } = REPORT
+    const filed = await fileAndRoute(app, { ...report, category, subjectName, ...(unit === '' ? {} : { subjectUnit: unit }) })
+    const expected = preview.json().unit.code as string
+    if (filed.unit !== expected) t.fail(`${query.toString()}: preview ${expected}, intake ${filed.unit}`)
+    seen.add(`${preview.json().reason as string}/${(preview.json().conflict?.kind as string | undefined) ?? '-'}`)
+    compared++
   }
-  t.equal(compared, categories.filter(c => c.active).length * (units.length + 1), `${compared} pairs compared`)
-  t.ok(seen.has('rule/-') && seen.has('conflict_of_interest/subject_unit') && seen.has('conflict_of_interest/subject_is_head'), `every kind of decision met: ${[...seen].join(', ')}`)
+  const unitCodes = [...units.map(u => u.code), '']
+  const active = categories.filter(c => c.active)
+  for (const category of active) {
+    for (const unit of unitCodes) await compare(category.code, unit)
+  }
+  t.equal(compared, active.length * unitCodes.length, `${compared} pairs compared`)
+  // A disabled unit: its categories go to its supervisor, in the preview as in intake.
+  t.equal((await app.inject({ method: 'PATCH', url: '/api/v1/admin/units/xinfang', headers: { authorization: admin.bearer }, payload: { active: false } })).statusCode, 200)
+  for (const unit of unitCodes) await compare('other', unit)
+  t.ok(['rule/-', 'conflict_of_interest/subject_unit', 'conflict_of_interest/subject_is_head', 'inactive_unit/-'].every(kind => seen.has(kind)), `every kind of decision met: ${[...seen].join(', ')}`)
 })
 
 t.test('categories API: list, create, update, rules; a rule change routes new reports at once, filed ones keep their unit', async t => {
