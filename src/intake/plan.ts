@@ -45,6 +45,15 @@ function routingEvent (decision: RoutingDecision, reference: ReferenceData): Pla
 }
 
 /**
+ * Where a report of the category about the unit and person goes, from the reference data:
+ * the one routing call of intake, which the administrators' routing preview also makes.
+ * Throws RoutingError when the data leaves the category without a unit.
+ */
+export function routeWith (reference: Pick<ReferenceData, 'units' | 'rules'>, category: CategoryRef, subjectUnit: UnitRef | undefined, subjectName: string): RoutingDecision {
+  return routeReport(reference.units, reference.rules, { categoryId: category.id, subjectUnitId: subjectUnit?.id ?? null, subjectName })
+}
+
+/**
  * Where a report goes and which clocks it starts: pure, from the checked input, the
  * reference data, the instant of receipt and the escalation ladder. Refuses a category or a
  * unit the reference data does not hold.
@@ -57,11 +66,7 @@ export function planReport (input: ReportInput, channel: Channel, reference: Ref
   if (input.subjectUnit !== undefined && subjectUnit === undefined) errors.push({ field: 'subjectUnit', key: 'field.unknownUnit' })
   if (category === undefined || errors.length > 0) return { ok: false, errors }
 
-  const routing = routeReport(reference.units, reference.rules, {
-    categoryId: category.id,
-    subjectUnitId: subjectUnit?.id ?? null,
-    subjectName: input.subjectName ?? ''
-  })
+  const routing = routeWith(reference, category, subjectUnit, input.subjectName ?? '')
   const realName = input.identity === 'real_name'
   const maxLevel = ancestors(reference.units, routing.unitId).length
   const clocks = planClocks(category.spec, 'received', now, { realName }, reference.calendar)
