@@ -1,18 +1,18 @@
+import { importCalendarDays } from '../../admin/calendar/service.js'
 import { calendarStatus } from '../../reference/calendar-status.js'
 import { parseCalendarFile } from '../../seed/calendar-file.js'
-import { importCalendar } from '../../seed/seed.js'
-import { type CommandGroup, UsageError } from '../context.js'
+import { CLI, type CommandGroup, UsageError } from '../context.js'
 
 /** `portal calendar`: public holidays and make-up working days. */
 export const calendarCommands: CommandGroup = (program, { ctx, configure, withDatabase }) => {
   const calendar = program.command('calendar').description('the working-day calendar: public holidays and make-up working days')
   calendar.command('import')
-    .description('add days from a file (date<TAB>holiday|workday<TAB>name, as in the State Council notices); existing days are kept')
+    .description('add days from a file (date<TAB>holiday|workday<TAB>name, as in the State Council notices); a listed day the file gives another kind or name is changed, other days are kept (audited, as the administration page does)')
     .argument('<file>', 'the calendar file')
     .action(async (file: string) => {
       const entries = parseCalendarFile(await ctx.readFile(file))
-      const added = await withDatabase(async db => await importCalendar(db, entries))
-      ctx.out(`read ${entries.length} days, added ${added}\n`)
+      const result = await withDatabase(async db => await importCalendarDays(db, CLI, entries, new Date()))
+      ctx.out(`read ${result.read} days, added ${result.added.length}${result.changed.length > 0 ? `, changed ${result.changed.length}` : ''}\n`)
     })
 
   calendar.command('status')
