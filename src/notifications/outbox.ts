@@ -46,3 +46,46 @@ export async function enqueueMail (db: Kysely<Database> | Transaction<Database>,
     .onConflict(oc => oc.column('dedupe_key').doNothing())
     .execute()
 }
+
+/** The outbox as the health page sees it: mail waiting to go, the oldest of it, and mail set aside after too many failures. */
+export interface OutboxCounts {
+  waiting: number
+  oldestWaitingAt: Date | null
+  setAside: number
+}
+
+export async function outboxCounts (db: Kysely<Database>): Promise<OutboxCounts> {
+  const row = await db.selectFrom('mail_outbox')
+    .select(eb => [
+      eb.fn.count<number>('id').filterWhere('failed_at', 'is', null).as('waiting'),
+      eb.fn.min<Date | null>('created_at').filterWhere('failed_at', 'is', null).as('oldest'),
+      eb.fn.count<number>('id').filterWhere('failed_at', 'is not', null).as('set_aside')
+    ])
+    .where('sent_at', 'is', null)
+    .executeTakeFirstOrThrow()
+  return { waiting: Number(row.waiting), oldestWaitingAt: row.oldest === null ? null : new Date(row.oldest), setAside: Number(row.set_aside) }
+}
+
+/** The mail set aside after too many failures, the latest first, with the last error kept; a reporter's address is never shown. */
+export async function setAsideMail (db: Kysely<Database>, limit: number) {
+  const rows = await db.selectFrom('mail_outbox')
+    .select(['id', 'to_address', 'to_reporter', 'subject', 'attempts', 'failed_at', 'last_error', 'created_at'])
+    .where('sent_at', 'is', null).where('failed_at', 'is not', null)
+    .orderBy('failed_at', 'desc').orderBy('id', 'desc').limit(limit).execute()
+  return rows.map(row => ({
+    id: row.id,
+    to: row.to_reporter ? null : row.to_address,
+    toReporter: row.to_reporter,
+    subject: row.subject,
+    attempts: row.attempts,
+    createdAt: row.created_at,
+    failedAt: row.failed_at!,
+    lastError: row.last_error
+  }))
+}
+
+/** The ids of all mail set aside after failures (what a retry puts back in the queue). */
+export async function setAsideIds (db: Kysely<Database> | Transaction<Database>): Promise<number[]> {
+  const rows = await db.selectFrom('mail_outbox').select('id').where('sent_at', 'is', null).where('failed_at', 'is not', null).orderBy('id').forUpdate().execute()
+  return rows.map(row => row.id)
+}
