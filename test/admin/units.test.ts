@@ -210,3 +210,15 @@ t.test('units: 403 for every other role on every page and route', async t => {
   t.equal((await unitOf(app, 'renshe')).active, true, 'nothing changed')
   t.equal(await app.db.selectFrom('units').select('id').where('code', '=', 'z').executeTakeFirst(), undefined)
 })
+
+t.test('portal admin import bumps the reference version, so that every process drops its copy', async t => {
+  const { app } = await buildTestApp(t)
+  const { exportReference, importReference } = await import('../../src/reference/transfer.js')
+  const { referenceVersion } = await import('../../src/reference/version.js')
+  const file = await exportReference(app.db)
+  const before = await referenceVersion(app.db)
+  await importReference(app.db, file, { actorId: null, actorLabel: 'cli' })
+  t.equal(await referenceVersion(app.db), before, 'nothing changed: nothing bumped')
+  await importReference(app.db, { ...file, units: file.units.map(u => u.code === 'renshe' ? { ...u, headName: '王局长' } : u) }, { actorId: null, actorLabel: 'cli' })
+  t.equal(await referenceVersion(app.db), before + 1)
+})
