@@ -26,7 +26,7 @@ t.test('units pages: the tree, add, edit, move, refuse a loop, disable with a wa
   // Indented: ganbu-jiandu (depth 2) under zuzhibu (depth 1) under ducha (depth 0), in that order.
   const at = (code: string): number => list.body.indexOf(`href="/staff/admin/units/${code}"`)
   t.ok(at('ducha') < at('zuzhibu') && at('zuzhibu') < at('ganbu-jiandu'), 'depth first')
-  t.match(list.body, /unit-depth-2"[^>]*>\s*<th scope="row" style="padding-inline-start: 3.5em"><a href="\/staff\/admin\/units\/ganbu-jiandu"/)
+  t.match(list.body, /unit-depth-2">\s*<th scope="row"><span class="tree-indent" aria-hidden="true">\u3000└ <\/span><a href="\/staff\/admin\/units\/ganbu-jiandu"/, 'indented: no inline style, which the CSP forbids')
 
   // Bad input: every error at once, in Chinese, answers kept.
   const csrf = hiddenField(list.body, '_csrf')
@@ -209,4 +209,16 @@ t.test('units: 403 for every other role on every page and route', async t => {
   }
   t.equal((await unitOf(app, 'renshe')).active, true, 'nothing changed')
   t.equal(await app.db.selectFrom('units').select('id').where('code', '=', 'z').executeTakeFirst(), undefined)
+})
+
+t.test('portal admin import bumps the reference version, so that every process drops its copy', async t => {
+  const { app } = await buildTestApp(t)
+  const { exportReference, importReference } = await import('../../src/reference/transfer.js')
+  const { referenceVersion } = await import('../../src/reference/version.js')
+  const file = await exportReference(app.db)
+  const before = await referenceVersion(app.db)
+  await importReference(app.db, file, { actorId: null, actorLabel: 'cli' })
+  t.equal(await referenceVersion(app.db), before, 'nothing changed: nothing bumped')
+  await importReference(app.db, { ...file, units: file.units.map(u => u.code === 'renshe' ? { ...u, headName: '王局长' } : u) }, { actorId: null, actorLabel: 'cli' })
+  t.equal(await referenceVersion(app.db), before + 1)
 })

@@ -92,7 +92,7 @@ const categoriesApi: FastifyPluginAsync = async (plain) => {
   fastify.get('/api/v1/admin/categories', {
     preHandler: routes.api,
     schema: adminOperation({
-      operationId: 'listCategories',
+      operationId: 'adminListCategories',
       summary: 'Every category (disabled ones too), with its deadline policy and routing rules',
       response: { 200: { type: 'object', required: ['categories'], properties: { categories: { type: 'array', items: categorySchema } } }, 401: errorSchema, 403: errorSchema }
     })
@@ -101,7 +101,7 @@ const categoriesApi: FastifyPluginAsync = async (plain) => {
   fastify.post('/api/v1/admin/categories', {
     preHandler: routes.api,
     schema: adminOperation({
-      operationId: 'createCategory',
+      operationId: 'adminCreateCategory',
       summary: 'Add a category with the routing rule that sends its reports to a unit (audited)',
       body: { type: 'object', additionalProperties: false, required: ['code', 'group', 'nameZh', 'nameEn', 'policy', 'unit'], properties: { code: { type: 'string', maxLength: 1000 }, ...categoryFields, unit: ruleFields.unit } },
       response: { 201: categorySchema, ...refusals }
@@ -118,7 +118,7 @@ const categoriesApi: FastifyPluginAsync = async (plain) => {
   fastify.patch('/api/v1/admin/categories/:code', {
     preHandler: routes.api,
     schema: adminOperation({
-      operationId: 'updateCategory',
+      operationId: 'adminUpdateCategory',
       summary: 'Change a category, or disable it (audited). Fields left out stay as they are.',
       description: newOnly,
       params: codeParams,
@@ -147,7 +147,7 @@ const categoriesApi: FastifyPluginAsync = async (plain) => {
   fastify.post('/api/v1/admin/categories/:code/rules', {
     preHandler: routes.api,
     schema: adminOperation({
-      operationId: 'addRoutingRule',
+      operationId: 'adminAddRoutingRule',
       summary: 'Add a routing rule to a category (audited)',
       description: newOnly,
       params: codeParams,
@@ -164,7 +164,7 @@ const categoriesApi: FastifyPluginAsync = async (plain) => {
   fastify.patch('/api/v1/admin/categories/:code/rules/:id', {
     preHandler: routes.api,
     schema: adminOperation({
-      operationId: 'updateRoutingRule',
+      operationId: 'adminUpdateRoutingRule',
       summary: 'Change a routing rule: its unit, priority, note, or disable it (audited). Fields left out stay as they are.',
       description: newOnly,
       params: ruleParams,
@@ -186,7 +186,7 @@ const categoriesApi: FastifyPluginAsync = async (plain) => {
   fastify.get('/api/v1/admin/routing-preview', {
     preHandler: routes.api,
     schema: adminOperation({
-      operationId: 'previewRouting',
+      operationId: 'adminPreviewRouting',
       summary: 'Where a report of the category about the unit (and person) would go, and why: routed exactly as intake routes',
       querystring: {
         type: 'object',

@@ -54,7 +54,7 @@ const unitsApi: FastifyPluginAsync = async (plain) => {
   fastify.get('/api/v1/admin/units', {
     preHandler: routes.api,
     schema: adminOperation({
-      operationId: 'listUnits',
+      operationId: 'adminListUnits',
       summary: 'Every unit, depth first (each under its parent), with the cases, staff and rules it holds',
       response: { 200: { type: 'object', required: ['units'], properties: { units: { type: 'array', items: unitSchema } } }, 401: errorSchema, 403: errorSchema }
     })
@@ -63,7 +63,7 @@ const unitsApi: FastifyPluginAsync = async (plain) => {
   fastify.post('/api/v1/admin/units', {
     preHandler: routes.api,
     schema: adminOperation({
-      operationId: 'createUnit',
+      operationId: 'adminCreateUnit',
       summary: 'Add a unit (audited)',
       body: { type: 'object', additionalProperties: false, required: ['code', 'nameZh', 'nameEn'], properties: { code: { type: 'string', maxLength: 1000 }, ...unitFields } },
       response: { 201: unitSchema, ...refusals }
@@ -80,7 +80,7 @@ const unitsApi: FastifyPluginAsync = async (plain) => {
   fastify.patch('/api/v1/admin/units/:code', {
     preHandler: routes.api,
     schema: adminOperation({
-      operationId: 'updateUnit',
+      operationId: 'adminUpdateUnit',
       summary: 'Rename, move, set the head or mailboxes of a unit, disable or enable it (audited). Fields left out stay as they are.',
       description: '400 with field "parent": a move under the unit itself or its own descendants (a loop). Disabling answers with `effects`: the categories whose reports would go elsewhere (`to`), or nowhere (`to: null`).',
       params: codeParams,
@@ -125,7 +125,7 @@ const unitsApi: FastifyPluginAsync = async (plain) => {
   fastify.delete('/api/v1/admin/units/:code', {
     preHandler: routes.api,
     schema: adminOperation({
-      operationId: 'deleteUnit',
+      operationId: 'adminDeleteUnit',
       summary: 'Delete a unit that holds nothing (audited)',
       description: '409: the unit holds or held cases (the message says how many), or has staff, rules or units below it: disable it instead.',
       params: codeParams,
