@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
+import { sql } from 'kysely'
 import t from 'tap'
 import { STAFF_ROLES } from '../../src/domain/vocabulary.js'
+import { recorded } from '../../src/jobs/runs.js'
 import { sweepJob } from '../../src/jobs/sweep.js'
 import { buildTestApp } from '../helpers/app.js'
 import { hiddenField } from '../helpers/forms.js'
@@ -141,4 +143,21 @@ t.test('a sweep interval shows, and the JSON is in the OpenAPI document', async 
   const operations = Object.values(doc.paths).flatMap(path => Object.values(path)).filter(op => op.tags.includes('admin')).map(op => op.operationId)
   for (const id of ['getHealth', 'retrySetAsideMail', 'listAuditLog', 'exportAuditLog', 'verifyAuditLog']) t.ok(operations.includes(id), `${id} in the OpenAPI document`)
   t.notOk(Object.keys(doc.paths).some(path => path.startsWith('/staff/admin/')), 'the pages are not')
+})
+
+t.test('job runs: a run that throws is recorded and rethrown; a failure to record never stops the job', async t => {
+  const { app } = await buildTestApp(t)
+  const now = (): Date => new Date('2026-05-04T01:00:00Z')
+  const notRecorded: unknown[] = []
+  const options = { db: app.db, job: 'trial', now, onRecordError: (error: unknown) => { notRecorded.push(error) } }
+  await t.rejects(recorded(options, async () => { throw new Error('SMTP down') }, () => ({ examined: 0, steps: 0, failures: 0 }))(), /SMTP down/)
+  t.match(await app.db.selectFrom('job_runs').selectAll().where('job', '=', 'trial').executeTakeFirst(), { error: 'SMTP down', failures: 1, last_failure_at: now() })
+  t.equal(await recorded(options, async () => 7, n => ({ examined: n, steps: 1, failures: 0 }))(), 7)
+  t.match(await app.db.selectFrom('job_runs').selectAll().where('job', '=', 'trial').executeTakeFirst(), { error: null, examined: 7, failures: 0, last_failure_at: now() }, 'a sound run keeps the last failure')
+
+  await sql`create function refuse_run() returns trigger language plpgsql as $$ begin raise exception 'job_runs refused'; end $$`.execute(app.db)
+  await sql`create trigger refuse_run before insert or update on job_runs for each row execute function refuse_run()`.execute(app.db)
+  t.equal(await recorded(options, async () => 'done', () => ({ examined: 1, steps: 1, failures: 0 }))(), 'done', 'the job goes on')
+  t.equal(notRecorded.length, 1)
+  t.match(String(notRecorded[0]), 'job_runs refused')
 })
