@@ -51,6 +51,7 @@ t.test('portal staff: accounts from the command line, every change audited', asy
   const last = await runPortal(['staff', 'disable', 'admin@example.gov.cn'], env)
   t.equal(last.code, 1)
   t.equal(last.stderr, 'portal: admin@example.gov.cn is the last active administrator; make another administrator first\n')
+  t.equal((await runPortal(['staff', 'enable', 'new@example.gov.cn'], env)).stdout, 'new@example.gov.cn was not disabled\n', 'nothing to enable, nothing audited')
 
   const handle = connect({ dataDir: env.DATA_DIR })
   const db = handle.db

@@ -76,8 +76,7 @@ export const zh = {
   'admin.accounts.error.unit': '请从列表中选择一个正在使用的单位',
   'admin.accounts.error.lastAdmin': '{email} 是最后一个可以登录的系统管理员。请先让另一位同事成为系统管理员，再做这项修改。',
   'admin.accounts.error.disabled': '账号已停用。请先重新启用。',
-  'admin.accounts.error.notFound': '没有这个账号。',
-  'admin.accounts.error.bodyMissing': '请求缺少内容'
+  'admin.accounts.error.notFound': '没有这个账号。'
 } as const
 
 export const en: Record<keyof typeof zh, string> = {
@@ -157,6 +156,5 @@ export const en: Record<keyof typeof zh, string> = {
   'admin.accounts.error.unit': 'Select a unit in use from the list',
   'admin.accounts.error.lastAdmin': '{email} is the last administrator who can sign in. Make another colleague an administrator first, then make this change.',
   'admin.accounts.error.disabled': 'The account is disabled. Enable it first.',
-  'admin.accounts.error.notFound': 'There is no such account.',
-  'admin.accounts.error.bodyMissing': 'The request has no body'
+  'admin.accounts.error.notFound': 'There is no such account.'
 }

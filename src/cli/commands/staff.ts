@@ -1,7 +1,7 @@
 import { Option } from 'commander'
 import type { Config } from '../../config.js'
 import { type StaffRole, STAFF_ROLES } from '../../domain/vocabulary.js'
-import { createStaff, disableStaff, enrolTotp, listStaff, removeTotp } from '../../staff/accounts.js'
+import { createStaff, disableStaff, enableStaff, enrolTotp, listStaff, removeTotp } from '../../staff/accounts.js'
 import { createInvite, inviteLink, inviteLinkWarning } from '../../staff/invites.js'
 import { CLI, type CommandGroup } from '../context.js'
 
@@ -45,11 +45,18 @@ export const staffCommands: CommandGroup = (program, { ctx, withDatabase, withSe
       })
     })
   staff.command('disable')
-    .description('disable an account and end all its sessions at once')
+    .description('disable an account and end all its sessions at once (not the last active administrator)')
     .argument('<email>', 'the account')
     .action(async (email: string) => {
-      const result = await withServices(async ({ db, secrets }) => await disableStaff({ db, secrets }, email, CLI))
+      const result = await withServices(async ({ db, config, secrets }) => await disableStaff({ db, secrets, totpRoles: config.staffTotpRoles }, email, CLI))
       ctx.out(`${result.account.email} ${result.alreadyDisabled ? 'was already disabled' : 'disabled'}; ${result.sessionsEnded} sessions ended\n`)
+    })
+  staff.command('enable')
+    .description('let a disabled account sign in again')
+    .argument('<email>', 'the account')
+    .action(async (email: string) => {
+      const result = await withServices(async ({ db, secrets }) => await enableStaff({ db, secrets }, email, CLI))
+      ctx.out(`${result.account.email} ${result.wasDisabled ? 'enabled' : 'was not disabled'}\n`)
     })
   staff.command('list')
     .description('list the accounts: id, e-mail, name, unit, role, state, TOTP')
@@ -65,7 +72,7 @@ export const staffCommands: CommandGroup = (program, { ctx, withDatabase, withSe
     .action(async (email: string, options: { remove?: boolean }) => {
       await withServices(async ({ db, config, secrets }) => {
         if (options.remove === true) {
-          const removed = await removeTotp({ db, secrets }, email, CLI)
+          const removed = await removeTotp({ db, secrets, totpRoles: config.staffTotpRoles }, email, CLI)
           ctx.out(removed ? `TOTP removed for ${email}\n` : `${email} had no TOTP\n`)
           return
         }
