@@ -70,4 +70,11 @@ t.test('sweep names a case that failed, sweeps the others, and exits 1; the next
   const fixed = await runPortal(['sweep', '--at', '2026-02-14T00:00:00Z'], env)
   t.equal(fixed.code, 0, fixed.stderr)
   t.equal(fixed.stdout, `${broken.caseNumber}\tacceptance\twarning\nswept 1 cases due at 2026-02-14T00:00:00.000Z: 1 steps\n`)
+
+  // The health page reads the last sweep from job_runs, also when cron runs `portal sweep`.
+  const read = connect({ dataDir: env.DATA_DIR })
+  const run = await read.db.selectFrom('job_runs').selectAll().where('job', '=', 'sweep').executeTakeFirstOrThrow()
+  await read.db.destroy()
+  t.same({ examined: run.examined, steps: run.steps, failures: run.failures, error: run.error }, { examined: 1, steps: 1, failures: 0, error: null }, 'the last sweep is recorded')
+  t.ok(run.last_failure_at !== null, 'and when one last failed')
 })

@@ -1,4 +1,5 @@
 import { runSweep } from '../../deadlines/sweep.js'
+import { recorded } from '../../jobs/runs.js'
 import { createDeliver } from '../../notifications/transport.js'
 import { deliverDue, retryMail } from '../../notifications/worker.js'
 import { ReferenceCache } from '../../reference/load.js'
@@ -17,7 +18,12 @@ export const deadlineCommands: CommandGroup = (program, { ctx, configure, withDa
         now = new Date(options.at)
         if (Number.isNaN(now.getTime())) throw new UsageError(`--at must be an ISO 8601 instant such as 2026-02-20T09:00:00+08:00, not "${options.at}"`)
       }
-      const result = await withDatabase(async db => await runSweep({ db, reference: new ReferenceCache(db, config.businessTz), mailDomain: new URL(config.publicUrl).hostname, publicUrl: config.publicUrl }, now))
+      // Recorded like the server's own sweep, so that the health page sees a sweep run by cron.
+      const result = await withDatabase(async db => await recorded(
+        { db, job: 'sweep', now: () => now, onRecordError: error => { ctx.err(`portal: the sweep could not be recorded in job_runs: ${String(error)}\n`) } },
+        async () => await runSweep({ db, reference: new ReferenceCache(db, config.businessTz), mailDomain: new URL(config.publicUrl).hostname, publicUrl: config.publicUrl }, now),
+        r => ({ examined: r.casesExamined, steps: r.steps.length, failures: r.failures.length })
+      )())
       for (const step of result.steps) ctx.out(`${step.caseNumber}\t${step.stage}\t${step.kind}${step.kind === 'escalation' ? ` level ${step.level}` : ''}\n`)
       // A failed case was rolled back and stays due; the others were swept all the same.
       for (const failure of result.failures) {
