@@ -115,5 +115,5 @@ t.test('beside `portal serve` on the embedded database, commands run in the serv
   t.notOk(existsSync(join(dataDir, 'portal.lock')), 'and so is the lock')
 
   const after = await runPortal(['audit', 'verify'], env)
-  t.equal(after.stdout, 'audit log intact: 3 entries\n', 'on disk after the server stopped: the account, the sign-in, the export')
+  t.equal(after.stdout, 'audit log intact: 4 entries\n', 'on disk after the server stopped: the account, the sign-in, the calendar import, the export')
 })
