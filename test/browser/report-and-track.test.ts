@@ -2,18 +2,14 @@
 // reporting and tracking in both languages; axe-core checks every page it sees against
 // WCAG 2.0/2.1/2.2 A and AA. Needs Debian's chromium at /usr/bin/chromium (never a
 // downloaded browser); without it the test is skipped.
-import { existsSync, readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
-import type { AxeResults, Result } from 'axe-core'
-import { type Browser, type BrowserContext, chromium } from 'playwright-core'
+import type { BrowserContext } from 'playwright-core'
 import t from 'tap'
 import { performAction } from '../../src/cases/service.js'
 import { startServer } from '../../src/server.js'
 import { testConfig } from '../helpers/app.js'
+import { axeChecker, chromiumMissing, launchChromium } from '../helpers/browser.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']
 const TIMEOUT_MS = 240_000
 
 // Its own bound, inside package.json's 300 s per file: starting a browser and running axe
@@ -72,89 +68,19 @@ const LANGS: LangCase[] = [
   }
 ]
 
-/** One line per problem (rule id, impact, help) and one per element, for the failure's diagnostics. */
-function describe (results: Result[]): Array<{ rule: string, impact: string, help: string, helpUrl: string, nodes: Array<{ target: string, summary: string }> }> {
-  return results.map(r => ({
-    rule: r.id,
-    impact: r.impact ?? 'n/a',
-    help: r.help,
-    helpUrl: r.helpUrl,
-    nodes: r.nodes.map(n => ({ target: n.target.join(' '), summary: (n.failureSummary ?? n.any.concat(n.all, n.none).map(c => c.message).join('; ')).replace(/\s*\n\s*/g, ' ') }))
-  }))
-}
-
-function ruleList (results: Result[]): string {
-  return results.length === 0 ? '' : ` (${results.map(r => `${r.id} [${r.impact ?? 'n/a'}] on ${r.nodes.map(n => n.target.join(' ')).join(', ')}`).join('; ')})`
-}
-
-const chromiumMissing = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium)`
-
 t.test('report and track in a real browser with JavaScript off, axe-clean in both languages', { skip: chromiumMissing, timeout: TIMEOUT_MS }, async t => {
-  const require = createRequire(import.meta.url)
-  const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
-
   const running = await startServer(testConfig(t, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }))
   t.teardown(() => running.shutdown('test'))
   const address = running.server.server.address() as AddressInfo
   const base = `http://127.0.0.1:${address.port}`
 
-  const browser: Browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-  })
-  t.teardown(() => browser.close()) // teardowns run last-in first-out: the browser, then the server
-
+  const browser = await launchChromium(t)
   // The visitor: no JavaScript, Chinese preferred (the site's default language).
   const visitor: BrowserContext = await browser.newContext({ javaScriptEnabled: false, locale: 'zh-CN' })
   const page = await visitor.newPage()
-  // The checker: runs axe on a copy of what the visitor saw, with the real stylesheet.
-  const checker: BrowserContext = await browser.newContext({ javaScriptEnabled: true, bypassCSP: true })
-
+  const { axeOn, checkPage: checkOn, checked } = await axeChecker(browser)
+  const checkPage = async (t: Tap, label: string): Promise<void> => { await checkOn(t, page, label) }
   type Tap = typeof t
-  let checked = 0
-
-  /** Runs axe on a copy of the given HTML at the given same-origin URL, with the real stylesheet. */
-  async function axeOn (t: Tap, label: string, html: string, url: string): Promise<AxeResults> {
-    const copy = await checker.newPage()
-    try {
-      // The document itself comes from the copy (no second request: a POST's result or a
-      // one-time page stays as it was); the stylesheet comes from the real server.
-      await copy.route('**/*', async route => {
-        if (route.request().isNavigationRequest()) {
-          await route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html })
-        } else {
-          await route.continue()
-        }
-      })
-      await copy.goto(url, { waitUntil: 'load' })
-      const cssLoaded = await copy.evaluate(() => {
-        // No DOM typings in this project: the few properties used are described here.
-        const doc = (globalThis as unknown as { document: { styleSheets: ArrayLike<{ href: string | null, cssRules: ArrayLike<unknown> }> } }).document
-        return Array.from(doc.styleSheets).some(sheet => sheet.href?.endsWith('/assets/site.css') === true && sheet.cssRules.length > 0)
-      })
-      t.ok(cssLoaded, `${label}: the stylesheet is loaded for the colour checks`)
-      await copy.addScriptTag({ content: axeSource })
-      return await copy.evaluate(async (tags) => {
-        const { axe, document } = globalThis as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<AxeResults> }, document: unknown }
-        return await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations', 'incomplete'] })
-      }, WCAG_TAGS)
-    } finally {
-      await copy.close()
-    }
-  }
-
-  /** What the visitor sees now: no script, no WCAG A/AA violation, nothing axe could not decide. */
-  async function checkPage (t: Tap, label: string): Promise<void> {
-    const html = await page.content()
-    t.notMatch(html, /<script/i, `${label}: no <script> at all`)
-    t.equal(await page.locator('script').count(), 0, `${label}: no script element`)
-    const results = await axeOn(t, label, html, page.url())
-    checked++
-    t.equal(results.violations.length, 0, `${label}: no WCAG A/AA violations${ruleList(results.violations)}`,
-      results.violations.length > 0 ? { violations: describe(results.violations) } : {})
-    t.equal(results.incomplete.length, 0, `${label}: nothing left for manual review${ruleList(results.incomplete)}`,
-      results.incomplete.length > 0 ? { needsReview: describe(results.incomplete) } : {})
-  }
 
   // A canary: the harness must see a missing label and poor contrast, or a clean result means nothing.
   const canary = await axeOn(t, 'canary', '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Canary</title>' +
@@ -282,5 +208,5 @@ t.test('report and track in a real browser with JavaScript off, axe-clean in bot
       await checkPage(t, `${L.lang} reply to a rejected case`)
     })
   }
-  t.equal(checked, 21, 'axe ran on every page visited')
+  t.equal(checked(), 21, 'axe ran on every page visited')
 })
