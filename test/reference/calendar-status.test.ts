@@ -23,12 +23,12 @@ t.test('a calendar that has run out is flagged in /readyz, on administrators\' p
     warning: `no public holidays are listed for ${year}: deadlines are computed with weekends only; import them with portal calendar import`
   })
 
-  const banner = `工作日历只覆盖到 ${year - 1} 年，请导入 ${year} 年的节假日安排（portal calendar import）。`
+  const banner = `工作日历只覆盖到 ${year - 1} 年，请导入 ${year} 年的节假日安排（系统管理 → 工作日历，或 portal calendar import）。`
   const adminPage = await staffBrowser(app, admin).get('/staff')
   t.equal(adminPage.statusCode, 200)
   t.match(adminPage.body, banner)
   const english = await staffBrowser(app, admin).get('/staff?lang=en')
-  t.match(english.body, `The working-day calendar only covers public holidays up to ${year - 1}. Import the ${year} holiday arrangements (portal calendar import)`)
+  t.match(english.body, `The working-day calendar only covers public holidays up to ${year - 1}. Import the ${year} holiday arrangements (Administration → Working-day calendar, or portal calendar import)`)
   const casePage = await staffBrowser(app, admin).get(`/staff/cases/${filed.caseNumber}`)
   t.match(casePage.body, banner, 'on every staff page of an administrator')
   const handlerPage = await staffBrowser(app, handler).get('/staff')

@@ -29,4 +29,7 @@ t.test('an office month: every channel and role, hourly sweeps across National D
   t.ok(summary.escalatedTwice > 0, 'cases escalated twice')
   t.ok(summary.mails.toReporters > 0 && summary.mails.sent === summary.mails.queued, 'every queued mail was delivered on the simulated clock')
   t.ok(summary.outsiderProbes > 0)
+  t.ok((summary.admin['health looked at'] ?? 0) >= 20, 'the administrator looked at the health page on each working day')
+  t.equal(summary.admin['calendar imported'], 1, 'next year\'s holidays were imported in the browser\'s API mid-month')
+  t.ok((summary.admin['audit log read'] ?? 0) > 0, 'the audit log was read')
 })

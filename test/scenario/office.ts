@@ -10,6 +10,7 @@ import { verifyAudit } from '../../src/audit/log.js'
 import { caseState } from '../../src/cases/service.js'
 import type { StaffRole } from '../../src/db/types.js'
 import { runSweep } from '../../src/deadlines/sweep.js'
+import { recorded } from '../../src/jobs/runs.js'
 import { defaultLadderPolicy, dueSteps } from '../../src/domain/escalation.js'
 import { ancestors } from '../../src/domain/routing.js'
 import { normalizeTrackingCode } from '../../src/domain/tracking-code.js'
@@ -97,6 +98,8 @@ export interface ScenarioSummary {
   escalatedTwice: number
   holidaysPassed: number
   makeUpDaysWorked: number
+  /** What the administrator did: health looked at, audit pages read, reference changes made. */
+  admin: Record<string, number>
 }
 
 const count = (table: Record<string, number>, key: string, by = 1): void => { table[key] = (table[key] ?? 0) + by }
@@ -127,7 +130,8 @@ export class Office {
     outsiderProbes: 0,
     escalatedTwice: 0,
     holidaysPassed: 0,
-    makeUpDaysWorked: 0
+    makeUpDaysWorked: 0,
+    admin: {}
   }
 
   private reference!: ReferenceData
@@ -552,10 +556,47 @@ export class Office {
 
   // ---- the background jobs, on the simulated clock ----
 
+  // ---- the administrator: the health page every morning, the audit log, next year's calendar ----
+
+  private async administer (): Promise<void> {
+    const admin = this.member('zuzhibu', 'admin')!
+    const token = await this.tokenOf(admin)
+    const bearer = { authorization: `Bearer ${token}` }
+    const health = await this.inject({ url: '/api/v1/admin/health', headers: bearer })
+    if (health.statusCode !== 200) this.fail('the administrator sees the health of the system', `GET /api/v1/admin/health answered ${health.statusCode}`)
+    const sweep = (health.json() as { sweep: { dueNotSwept: number, lastRun: { failures: number } | null } }).sweep
+    // Hourly sweeps: nothing is left due for two hours, and the last run had no failure.
+    if (sweep.dueNotSwept !== 0 || sweep.lastRun === null || sweep.lastRun.failures !== 0) {
+      this.fail('the sweep keeps up, as the health page shows it', JSON.stringify(sweep))
+    }
+    count(this.summary.admin, 'health looked at')
+    const page = await this.inject({ url: '/staff/admin/health', headers: { cookie: `${STAFF_COOKIE}=${token}` } })
+    if (page.statusCode !== 200) this.fail('the administrator sees the health of the system', `the page answered ${page.statusCode}`)
+    if (this.rng.chance(0.3)) {
+      const audit = await this.inject({ url: '/staff/admin/audit?action=case.', headers: { cookie: `${STAFF_COOKIE}=${token}` } })
+      if (audit.statusCode !== 200) this.fail('the administrator reads the audit log', `answered ${audit.statusCode}`)
+      count(this.summary.admin, 'audit log read')
+    }
+    // Mid-month the State Council publishes next year's holidays: imported while cases run.
+    if (this.summary.admin['calendar imported'] === undefined && this.summary.days >= 10) {
+      const text = 'date\tkind\tname\n2027-01-01\tholiday\t元旦\n2027-02-06\tholiday\t春节\n2027-02-07\tworkday\t春节\n'
+      const res = await this.inject({ method: 'POST', url: '/api/v1/admin/calendar/import', headers: bearer, payload: { text } })
+      if (res.statusCode !== 200) this.fail('the administrator imports next year\'s calendar', `answered ${res.statusCode}: ${res.body.slice(0, 300)}`)
+      this.reference = await this.app.reference.get()
+      if (this.reference.calendar.isWorkingDay('2027-01-01')) {
+        this.fail('a reference change takes effect at once', 'the imported holiday is still a working day')
+      }
+      count(this.summary.admin, 'calendar imported')
+    }
+  }
+
   private async jobs (): Promise<void> {
     const now = this.clock.now()
     const deps = { db: this.app.db, reference: this.app.reference, mailDomain: 'portal.example.cn', publicUrl: this.app.config.publicUrl }
-    const result = await runSweep(deps, now).catch((error: unknown) => this.fail('the sweep handles every due case', `the sweep died: ${error instanceof Error ? error.message : String(error)}`))
+    // Recorded as the server's timer records it: the administrator's health page reads it.
+    const sweep = recorded({ db: this.app.db, job: 'sweep', now: () => now, onRecordError: error => this.fail('each sweep is recorded', String(error)) },
+      async () => await runSweep(deps, now), r => ({ examined: r.casesExamined, steps: r.steps.length, failures: r.failures.length }))
+    const result = await sweep().catch((error: unknown) => this.fail('the sweep handles every due case', `the sweep died: ${error instanceof Error ? error.message : String(error)}`))
     if (result.failures.length > 0) this.fail('the sweep handles every due case', JSON.stringify(result.failures).slice(0, 500))
     for (const step of result.steps) count(this.summary.steps, step.kind === 'escalation' ? `escalation level ${step.level}` : step.kind)
     // The real transport without an SMTP server: .eml files in the data folder.
@@ -766,6 +807,7 @@ export class Office {
         if (this.isOfficeHour(this.clock.ms)) {
           for (const model of this.cases.filter(c => c.nextLookMs <= this.clock.ms)) await unlessSkipped(async () => await this.work(model))
           if (h === 10) await unlessSkipped(async () => await this.supervise())
+          if (h === 11) await unlessSkipped(async () => await this.administer())
           if (h === 14) await unlessSkipped(async () => await this.browse())
           if (h === 15) await unlessSkipped(async () => await this.hostile())
         }
@@ -814,6 +856,7 @@ export function summaryTable (s: ScenarioSummary): string {
     ['reports by channel', Object.entries(s.reports).map(([k, v]) => `${k} ${v}`).join(', ')],
     ['statuses at the end', Object.entries(s.statuses).map(([k, v]) => `${k} ${v}`).join(', ')],
     ['ladder steps', Object.entries(s.steps).map(([k, v]) => `${k} ${v}`).join(', ')],
+    ['the administrator', Object.entries(s.admin).map(([k, v]) => `${k} ${v}`).join(', ')],
     ['escalated twice', String(s.escalatedTwice)],
     ['reporters', Object.entries(s.reporter).map(([k, v]) => `${k} ${v}`).join(', ')],
     ['hostile moves', Object.entries(s.hostile).map(([k, v]) => `${k} ${v}`).join(', ')],
