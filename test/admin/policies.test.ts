@@ -187,3 +187,17 @@ t.test('after an edit, a new report follows the new values and an older report k
   t.equal(lastDay(newerDue, config.businessTz), lastDay(calendar.dueInstant(received.received_at, 40, 'calendar_days'), config.businessTz), 'the new report counts 40 calendar days')
   t.ok(newerDue > olderDue)
 })
+
+// Found by the fuzz run: a code with a NUL byte reached PostgreSQL, which refuses it (500).
+t.test('a policy code that cannot be one is not found, never a server error', async t => {
+  const { app } = await buildTestApp(t)
+  const admin = await signIn(app, { unitCode: 'zuzhibu', role: 'admin' })
+  const page = await app.inject({ url: '/staff/admin/policies/x%00y', headers: { cookie: admin.cookie } })
+  t.equal(page.statusCode, 404)
+  const preview = await app.inject({ url: '/api/v1/admin/policies/x%00y/preview', headers: { authorization: admin.bearer } })
+  t.equal(preview.statusCode, 404)
+  const copy = await app.inject({ method: 'POST', url: '/api/v1/admin/policies/x%00y/copy', headers: { authorization: admin.bearer }, payload: { code: 'copy-x', nameZh: '副本', nameEn: 'Copy' } })
+  t.equal(copy.statusCode, 404)
+  const update = await app.inject({ method: 'PUT', url: '/api/v1/admin/policies/x%00y', headers: { authorization: admin.bearer }, payload: {} })
+  t.ok(update.statusCode >= 400 && update.statusCode < 500, `an update: ${update.statusCode}`)
+})

@@ -32,13 +32,18 @@ export async function allPolicies (db: Db): Promise<PolicyRow[]> {
   return (await policyQuery(db).orderBy('deadline_policies.id').execute()).map(toRow)
 }
 
+/** PostgreSQL text cannot hold NUL: such a code names no policy (and must not reach the database, which refuses it). */
+const storable = (code: string): boolean => !code.includes('\u0000')
+
 export async function policyByCode (db: Db, code: string): Promise<PolicyRow | undefined> {
+  if (!storable(code)) return undefined
   const row = await policyQuery(db).where('deadline_policies.code', '=', code).executeTakeFirst()
   return row === undefined ? undefined : toRow(row)
 }
 
 /** Locks the policy's row for the rest of the transaction: two edits at once are made one after the other. */
 export async function lockPolicy (trx: Transaction<Database>, code: string): Promise<boolean> {
+  if (!storable(code)) return false
   return (await trx.selectFrom('deadline_policies').select('id').where('code', '=', code).forUpdate().executeTakeFirst()) !== undefined
 }
 
