@@ -6,7 +6,8 @@ import { translate } from '../web/i18n.js'
 import { fieldsOf, textField } from '../web/fields.js'
 import type { FieldError } from '../web/render.js'
 import { findInbound, quarantined } from './queries.js'
-import { convertQuarantined, discardQuarantined, MAX_TEXT, readQuarantined } from './service.js'
+import { convertQuarantined, discardQuarantined, readQuarantined } from './quarantine.js'
+import { MAX_TEXT } from './service.js'
 
 /** Who handles the mailbox's quarantine: the intake desk (and administrators). */
 export const MAILBOX_ROLES: readonly StaffRole[] = ['intake', 'admin']

@@ -3,7 +3,6 @@ import { Readable } from 'node:stream'
 import { convert } from 'html-to-text'
 import type { Kysely } from 'kysely'
 import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser'
-import { audit } from '../audit/log.js'
 import { AttachmentError } from '../attachments/errors.js'
 import type { AttachmentLimits, AttachmentStore, StoredAttachment } from '../attachments/store.js'
 import type { CasesDeps } from '../cases/service.js'
@@ -11,7 +10,7 @@ import type { Config } from '../config.js'
 import type { Database, Lang } from '../db/types.js'
 import { caseNumberOf } from '../deadlines/queries.js'
 import { formatLastDay } from '../domain/deadline-display.js'
-import { AUTOMATIC_REASONS, automaticMail, categoryNamed, decideInbound, findReplyToken, formatReplyToken, type QuarantineReason } from '../domain/inbound-mail.js'
+import { automaticMail, categoryNamed, decideInbound, findReplyToken, formatReplyToken, type QuarantineReason } from '../domain/inbound-mail.js'
 import { type IntakeDeps, type Receipt, submitReport } from '../intake/service.js'
 import { enqueueMail, type OutgoingMail } from '../notifications/outbox.js'
 import { renderNotice } from '../notifications/render.js'
@@ -87,7 +86,7 @@ export async function acceptMessage (deps: Pick<MailboxDeps, 'db' | 'secrets' | 
   return { kind: 'accepted', id: await insertInbound(deps.db, { raw: message.raw, senderHash: hash, receivedAt: message.now }) }
 }
 
-const firstAddress = (field: AddressObject | AddressObject[] | undefined): { address: string, name: string } | undefined => {
+export const firstAddress = (field: AddressObject | AddressObject[] | undefined): { address: string, name: string } | undefined => {
   for (const group of Array.isArray(field) ? field : field === undefined ? [] : [field]) {
     for (const entry of group.value) if (entry.address !== undefined && entry.address !== '') return { address: entry.address.toLowerCase(), name: entry.name ?? '' }
   }
@@ -113,7 +112,7 @@ export function mailText (parsed: ParsedMail): string {
 }
 
 /** Mail in Chinese is answered in Chinese; other mail in English. */
-const mailLang = (text: string): Lang => text === '' || /[\u3400-\u9fff]/.test(text) ? 'zh' : 'en'
+export const mailLang = (text: string): Lang => text === '' || /[\u3400-\u9fff]/.test(text) ? 'zh' : 'en'
 
 interface CleanedFiles { stored: StoredAttachment[], refused: string[], commit: () => Promise<void>, discard: () => Promise<void> }
 
@@ -310,51 +309,4 @@ export async function processDue (deps: MailboxDeps, limit = 50): Promise<Record
     }
   }
   return counts
-}
-
-/** A quarantined message as an intake officer reads it. */
-export interface QuarantinedView { id: number, receivedAt: Date, from: string, subject: string, text: string, sizeBytes: number, reason: string }
-
-export async function readQuarantined (raw: Buffer): Promise<{ from: string, subject: string, text: string }> {
-  try {
-    const parsed = await simpleParser(Buffer.from(raw), { skipImageLinks: true })
-    return { from: firstAddress(parsed.from)?.address ?? '', subject: parsed.subject ?? '', text: (parsed.text ?? '').slice(0, MAX_TEXT) }
-  } catch {
-    // Unreadable as MIME: the bytes as text, so that a person can still judge it.
-    return { from: '', subject: '', text: raw.subarray(0, 64 * 1024).toString('utf8') }
-  }
-}
-
-export type HandleResult = { ok: true, caseNumber?: string } | { ok: false, code: 'gone' | 'invalid' }
-
-/** An intake officer turns a quarantined message into a report: acknowledged when it came from a person. */
-export async function convertQuarantined (deps: MailboxDeps, staffId: number, id: number, input: { category: string, content: string }): Promise<HandleResult> {
-  const now = deps.now()
-  return await deps.db.transaction().execute(async trx => {
-    const row = await lockInbound(trx, id, 'quarantined')
-    if (row === undefined || row.raw === null) return { ok: false, code: 'gone' } as const
-    const read = await readQuarantined(row.raw)
-    const automatic = AUTOMATIC_REASONS.some(reason => reason === row.reason)
-    const lang = mailLang(input.content)
-    const result = await submitReport({ ...deps.intake, db: trx }, { identity: 'anonymous', category: input.category, content: input.content, lang }, {
-      channel: 'email', lang, operatorId: staffId, now, ...(read.from === '' ? {} : { sender: { address: read.from, name: '' } })
-    })
-    if (result.kind !== 'created') return { ok: false, code: 'invalid' } as const
-    if (read.from !== '' && !automatic) await enqueueMail(trx, [acknowledgement(deps, read.from, lang, result.receipt, [])], deps.mailDomain, now)
-    await updateInbound(trx, id, { status: 'converted', raw: null, report_id: result.receipt.reportId, handled_at: now, handled_by: staffId })
-    await audit(trx, { actorId: staffId, action: 'mailbox.convert', reportId: result.receipt.reportId, detail: { inboundId: id, reason: row.reason } }, now)
-    return { ok: true, caseNumber: result.receipt.caseNumber } as const
-  })
-}
-
-/** An intake officer discards a quarantined message: the raw mail is deleted, the decision audited. */
-export async function discardQuarantined (deps: MailboxDeps, staffId: number, id: number, why: string): Promise<HandleResult> {
-  const now = deps.now()
-  return await deps.db.transaction().execute(async trx => {
-    const row = await lockInbound(trx, id, 'quarantined')
-    if (row === undefined) return { ok: false, code: 'gone' } as const
-    await updateInbound(trx, id, { status: 'discarded', raw: null, handled_at: now, handled_by: staffId })
-    await audit(trx, { actorId: staffId, action: 'mailbox.discard', detail: { inboundId: id, reason: row.reason, why } }, now)
-    return { ok: true } as const
-  })
 }

@@ -1,3 +1,4 @@
+import type { Category } from '../db/types.js'
 import type { CategoryGroup, Lang } from '../domain/vocabulary.js'
 
 /** Anything named in both languages: a unit, a category. */
@@ -10,6 +11,16 @@ export interface CategoryText extends Named {
   descriptionZh: string
   descriptionEn: string
 }
+
+/** A category row's text, as every copy names it. */
+export const categoryText = (row: Pick<Category, 'code' | 'group_code' | 'name_zh' | 'name_en' | 'description_zh' | 'description_en'>): CategoryText => ({
+  code: row.code,
+  group: row.group_code,
+  nameZh: row.name_zh,
+  nameEn: row.name_en,
+  descriptionZh: row.description_zh,
+  descriptionEn: row.description_en
+})
 
 /** The name of a unit or category in the reader's language. */
 export function nameIn (lang: Lang, named: Named): string {

@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely'
 import { audit, type AuditEntry } from '../audit/log.js'
 import type { Database } from '../db/types.js'
 import type { DeadlineSpec } from '../domain/deadline-spec.js'
+import { categoryText } from './names.js'
 import { referenceChanged } from './version.js'
 import { type CategoryEntry, FORMAT_VERSION, type PolicyEntry, type ReferenceFile, ReferenceFileError, type RuleEntry, type UnitEntry } from './file-format.js'
 
@@ -41,12 +42,7 @@ async function readCurrent (db: Db): Promise<Current> {
     policies: new Map(policies.map(p => [p.code, { id: p.id, code: p.code, nameZh: p.name_zh, nameEn: p.name_en, basis: p.basis, spec: p.spec as DeadlineSpec }])),
     categories: new Map(categories.map(c => [c.code, {
       id: c.id,
-      code: c.code,
-      group: c.group_code,
-      nameZh: c.name_zh,
-      nameEn: c.name_en,
-      descriptionZh: c.description_zh,
-      descriptionEn: c.description_en,
+      ...categoryText(c),
       policy: c.policy,
       sortOrder: c.sort_order,
       active: c.active

@@ -3,7 +3,8 @@ import { CATEGORY_GROUPS } from '../../domain/vocabulary.js'
 import { errorSchema, type ApiTypeProvider } from '../../web/schemas.js'
 import { adminActor, adminOperation, adminRoutes } from '../guard.js'
 import { sendRefusal } from '../units/api.js'
-import { addRule, type CategoryView, createCategory, findCategory, listCategories, previewRouting, updateCategory, updateRule } from './service.js'
+import { type CategoryView, findCategory, listCategories } from './queries.js'
+import { addRule, type CategoryInput, createCategory, previewRouting, type RuleInput, updateCategory, updateRule } from './service.js'
 
 const named = { type: 'object', required: ['code', 'nameZh', 'nameEn'], properties: { code: { type: 'string' }, nameZh: { type: 'string' }, nameEn: { type: 'string' } } } as const
 const nullableNamed = { ...named, nullable: true } as const
@@ -55,6 +56,33 @@ const ruleFields = {
   active: { type: 'boolean' },
   note: { type: 'string', maxLength: 10_000 }
 } as const
+
+/*
+ * A body's fields over a base: what a new category or rule starts with, or what it holds
+ * now for a change, so that fields left out keep their value. The service checks the rest.
+ */
+const NEW_CATEGORY: CategoryInput = { group: '', nameZh: '', nameEn: '', descriptionZh: '', descriptionEn: '', policy: '', sortOrder: '0', active: true }
+const NEW_RULE: RuleInput = { unit: '', priority: '', active: true, note: '' }
+
+interface CategoryBody { group?: string, nameZh?: string, nameEn?: string, descriptionZh?: string, descriptionEn?: string, policy?: string, sortOrder?: number, active?: boolean }
+const categoryInput = (b: CategoryBody, base: CategoryInput): CategoryInput => ({
+  group: b.group ?? base.group,
+  nameZh: b.nameZh ?? base.nameZh,
+  nameEn: b.nameEn ?? base.nameEn,
+  descriptionZh: b.descriptionZh ?? base.descriptionZh,
+  descriptionEn: b.descriptionEn ?? base.descriptionEn,
+  policy: b.policy ?? base.policy,
+  sortOrder: b.sortOrder === undefined ? base.sortOrder : String(b.sortOrder),
+  active: b.active ?? base.active
+})
+
+interface RuleBody { unit?: string, priority?: number, active?: boolean, note?: string }
+const ruleInput = (b: RuleBody, base: RuleInput): RuleInput => ({
+  unit: b.unit ?? base.unit,
+  priority: b.priority === undefined ? base.priority : String(b.priority),
+  active: b.active ?? base.active,
+  note: b.note ?? base.note
+})
 
 const previewSchema = {
   type: 'object',
@@ -108,9 +136,7 @@ const categoriesApi: FastifyPluginAsync = async (plain) => {
     })
   }, async (request, reply) => {
     const b = request.body
-    const result = await createCategory(deps, adminActor(request), {
-      code: b.code, group: b.group, nameZh: b.nameZh, nameEn: b.nameEn, descriptionZh: b.descriptionZh ?? '', descriptionEn: b.descriptionEn ?? '', policy: b.policy, sortOrder: String(b.sortOrder ?? 0), active: true, unit: b.unit
-    })
+    const result = await createCategory(deps, adminActor(request), { ...categoryInput(b, NEW_CATEGORY), code: b.code, unit: b.unit })
     if (!result.ok) return sendRefusal(reply, request.lang, result.status, result.errors)
     return reply.code(201).send(categoryDocument((await findCategory(fastify.db, result.value.code))!))
   })
@@ -129,17 +155,9 @@ const categoriesApi: FastifyPluginAsync = async (plain) => {
     const { code } = request.params
     const current = await findCategory(fastify.db, code)
     if (current === undefined) return sendRefusal(reply, request.lang, 404, [{ field: 'code', key: 'admin.categories.error.unknown' }])
-    const b = request.body
-    const result = await updateCategory(deps, adminActor(request), code, {
-      group: b.group ?? current.group,
-      nameZh: b.nameZh ?? current.nameZh,
-      nameEn: b.nameEn ?? current.nameEn,
-      descriptionZh: b.descriptionZh ?? current.descriptionZh,
-      descriptionEn: b.descriptionEn ?? current.descriptionEn,
-      policy: b.policy ?? current.policy.code,
-      sortOrder: String(b.sortOrder ?? current.sortOrder),
-      active: b.active ?? current.active
-    })
+    const result = await updateCategory(deps, adminActor(request), code, categoryInput(request.body, {
+      ...current, policy: current.policy.code, sortOrder: String(current.sortOrder)
+    }))
     if (!result.ok) return sendRefusal(reply, request.lang, result.status, result.errors)
     return categoryDocument((await findCategory(fastify.db, code))!)
   })
@@ -156,7 +174,7 @@ const categoriesApi: FastifyPluginAsync = async (plain) => {
     })
   }, async (request, reply) => {
     const b = request.body
-    const result = await addRule(deps, adminActor(request), request.params.code, { unit: b.unit, priority: String(b.priority), active: b.active ?? true, note: b.note ?? '' })
+    const result = await addRule(deps, adminActor(request), request.params.code, ruleInput(b, NEW_RULE))
     if (!result.ok) return sendRefusal(reply, request.lang, result.status, result.errors)
     return reply.code(201).send(categoryDocument((await findCategory(fastify.db, request.params.code))!))
   })
@@ -175,10 +193,7 @@ const categoriesApi: FastifyPluginAsync = async (plain) => {
     const { code, id } = request.params
     const rule = (await findCategory(fastify.db, code))?.rules.find(r => r.id === id)
     if (rule === undefined) return sendRefusal(reply, request.lang, 404, [{ field: 'rule', key: 'admin.categories.error.unknownRule' }])
-    const b = request.body
-    const result = await updateRule(deps, adminActor(request), code, id, {
-      unit: b.unit ?? rule.unit.code, priority: String(b.priority ?? rule.priority), active: b.active ?? rule.active, note: b.note ?? rule.note
-    })
+    const result = await updateRule(deps, adminActor(request), code, id, ruleInput(request.body, { ...rule, unit: rule.unit.code, priority: String(rule.priority) }))
     if (!result.ok) return sendRefusal(reply, request.lang, result.status, result.errors)
     return categoryDocument((await findCategory(fastify.db, code))!)
   })

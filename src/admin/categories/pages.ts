@@ -7,10 +7,8 @@ import { adminActor, adminRoutes } from '../guard.js'
 import { noticeFrom, translateErrors } from '../units/pages.js'
 import type { AdminError } from '../units/service.js'
 import { unitTree } from '../units/service.js'
-import {
-  addRule, type CategoryInput, type CategoryView, createCategory, findCategory, listCategories, type Named, policyChoices,
-  previewRouting, type RuleInput, updateCategory, updateRule
-} from './service.js'
+import { type CategoryView, findCategory, listCategories, type Named, policyChoices } from './queries.js'
+import { addRule, type CategoryInput, createCategory, previewRouting, type RuleInput, updateCategory, updateRule } from './service.js'
 
 type Params = { code: string }
 type RuleParams = { code: string, id: string }
