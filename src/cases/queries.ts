@@ -43,7 +43,7 @@ export async function saveClocks (trx: Trx, reportId: number, rows: Array<ClockR
     .execute()
 }
 
-export async function insertEvents (trx: Trx, events: Array<{ report_id: number, type: string, visibility: 'public' | 'internal', body: string, data: Record<string, unknown>, actor_id: number | null, at: Date, dedupe_key?: string | null }>): Promise<void> {
+export async function insertEvents (trx: Trx, events: Array<{ report_id: number, type: string, visibility: 'public' | 'internal', body: string, data: Record<string, unknown>, actor_id: number | null, at: Date, dedupe_key?: string | null, unit_id: number }>): Promise<void> {
   if (events.length === 0) return
   await trx.insertInto('report_events')
     .values(events.map(e => ({ ...e, data: JSON.stringify(e.data), dedupe_key: e.dedupe_key ?? null })))

@@ -160,17 +160,21 @@ export async function performAction (
     // Closing publishes the stored result: the reporter's timeline shows the finding and summary.
     const published = await publishedResult(trx, reportId, decision.effects)
     const publishData: EventData = published === undefined ? {} : published
+    // Each event names the unit holding the case after it, and a move names the unit it left:
+    // the monthly statistics count a decision for the unit that took it.
+    const moved = unitId !== row.unit_id ? { fromUnitId: row.unit_id } : {}
     await insertEvents(trx, [
       {
         report_id: reportId,
         type: event.type,
         visibility: event.visibility,
         body: eventBody({ ...event, data: { ...event.data, ...publishData } }),
-        data: { ...event.data, ...publishData },
+        data: { ...event.data, ...publishData, ...moved },
         actor_id: actor.staffId,
-        at: now
+        at: now,
+        unit_id: unitId
       },
-      ...clocks.events.map(type => ({ report_id: reportId, type, visibility: 'public' as const, body: '', data: {}, actor_id: null, at: now }))
+      ...clocks.events.map(type => ({ report_id: reportId, type, visibility: 'public' as const, body: '', data: {}, actor_id: null, at: now, unit_id: unitId }))
     ])
 
     if (decision.effects.includes('message_reporter') && event.data.message !== undefined) {

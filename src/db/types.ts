@@ -156,6 +156,8 @@ export interface ReportTable {
   actions_taken: WithDefault<string[]>
   result_summary: string | null
   published_at: Timestamp | null
+  /** The first time the reporter came back with the tracking code. */
+  reporter_returned_at: Timestamp | null
   created_at: DefaultTimestamp
   updated_at: DefaultTimestamp
 }
@@ -198,6 +200,8 @@ export interface ReportEventTable {
   body: WithDefault<string>
   data: ColumnType<Record<string, unknown>, string | undefined, string>
   dedupe_key: string | null
+  /** The unit holding the case once the event was recorded (null only before it was kept). */
+  unit_id: number | null
 }
 
 export interface CaseConflictTable {

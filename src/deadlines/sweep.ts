@@ -65,7 +65,8 @@ async function sweepCase (deps: SweepDeps, reference: ReferenceData, reportId: n
         visibility: planned.event.visibility,
         at: now,
         dedupe_key: planned.dedupeKey,
-        data: JSON.stringify(planned.event.data)
+        data: JSON.stringify(planned.event.data),
+        unit_id: report.unit_id
       })
       if (!recorded) continue
       swept.push({ caseNumber: report.case_number, stage: planned.stage, kind: planned.step.kind, level: planned.step.level })

@@ -127,6 +127,8 @@ export interface EventData {
   reason?: string
   message?: string
   toUnitId?: number
+  /** A move (transfer, or its return): the unit the case left. */
+  fromUnitId?: number
   /** recategorized: the category before and after (a mailed report arrives in the default one). */
   fromCategoryId?: number
   categoryId?: number

@@ -39,10 +39,10 @@ export async function insertReport (db: Kysely<Database>, { report, events, cloc
         ${report.occurred_when}, ${report.content}, ${report.identity_enc}, ${report.contact_email_enc}, ${report.lang},
         ${report.operator_id}, ${report.received_at}, ${report.next_due_at})
       on conflict (submission_key) do nothing
-      returning id, case_number, received_at
+      returning id, case_number, received_at, unit_id
     ), e as (
-      insert into report_events (report_id, type, visibility, body, data, at)
-      select r.id, x.type, x.visibility, x.body, x.data, r.received_at
+      insert into report_events (report_id, type, visibility, body, data, at, unit_id)
+      select r.id, x.type, x.visibility, x.body, x.data, r.received_at, r.unit_id
       from r, rows from (jsonb_to_recordset(${JSON.stringify(events)}::jsonb) as (type text, visibility text, body text, data jsonb))
         with ordinality as x(type, visibility, body, data, n)
       order by x.n

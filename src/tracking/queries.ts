@@ -69,8 +69,14 @@ export async function findCaseStatus (db: Kysely<Database>, reportId: number): P
   return (await db.selectFrom('reports').select('status').where('id', '=', reportId).executeTakeFirst())?.status
 }
 
-export async function findReportIdByHash (db: Kysely<Database>, trackingHash: Buffer): Promise<number | undefined> {
-  return (await db.selectFrom('reports').select('id').where('tracking_hash', '=', trackingHash).executeTakeFirst())?.id
+export async function findReportByHash (db: Kysely<Database>, trackingHash: Buffer): Promise<{ id: number, returned: boolean } | undefined> {
+  const row = await db.selectFrom('reports').select(['id', 'reporter_returned_at']).where('tracking_hash', '=', trackingHash).executeTakeFirst()
+  return row === undefined ? undefined : { id: row.id, returned: row.reporter_returned_at !== null }
+}
+
+/** The first return with the code is kept (the statistics count reporters who came back); later ones write nothing. */
+export async function markReporterReturned (db: Kysely<Database>, reportId: number, now: Date): Promise<void> {
+  await db.updateTable('reports').set({ reporter_returned_at: now }).where('id', '=', reportId).where('reporter_returned_at', 'is', null).execute()
 }
 
 export async function createReporterSession (db: Kysely<Database>, tokenHash: Buffer, reportId: number, expiresAt: Date): Promise<void> {

@@ -5,7 +5,7 @@ import type { AttemptCounter } from '../abuse/attempt-counter.js'
 import type { Database } from '../db/types.js'
 import { checkTrackingCode, type CodeShape } from '../domain/tracking-code.js'
 import type { Secrets } from '../security/secrets.js'
-import { createReporterSession, deleteReporterSession, findReportIdByHash, touchReporterSession } from './queries.js'
+import { createReporterSession, deleteReporterSession, findReportByHash, markReporterReturned, touchReporterSession } from './queries.js'
 
 export interface TrackingDeps {
   db: Kysely<Database>
@@ -72,10 +72,14 @@ export async function lookUpCode (deps: TrackingDeps, clientKey: string, input: 
   }
   const all = await deps.attempts.add(globalName, policy.windowMs)
   if (all.count > policy.global) await sleep(Math.min(policy.maxSlowdownMs, policy.slowdownMs * Math.floor(all.count / policy.global)))
-  const reportId = await findReportIdByHash(deps.db, deps.secrets.trackingHash(shape.canonical))
-  if (reportId === undefined) return { kind: 'not_found' }
-  await Promise.all([deps.attempts.giveBack(clientName), deps.attempts.giveBack(globalName)])
-  return { kind: 'found', reportId }
+  const report = await findReportByHash(deps.db, deps.secrets.trackingHash(shape.canonical))
+  if (report === undefined) return { kind: 'not_found' }
+  await Promise.all([
+    deps.attempts.giveBack(clientName),
+    deps.attempts.giveBack(globalName),
+    report.returned ? undefined : markReporterReturned(deps.db, report.id, deps.now?.() ?? new Date())
+  ])
+  return { kind: 'found', reportId: report.id }
 }
 
 /** Reporter sessions last this long after the last page they opened. */

@@ -16,11 +16,12 @@ import * as notifications from '../notifications/messages.js'
 import * as queue from '../queue/messages.js'
 import * as reference from '../reference/messages.js'
 import * as staff from '../staff/messages.js'
+import * as stats from '../stats/messages.js'
 import * as tracking from '../tracking/messages.js'
 import * as web from './messages.js'
 
 /** Each feature keeps its own messages; the portal's catalogue is all of them. */
-export const catalogues = { web, admin, adminUnits, adminCategories, adminPolicies, adminCalendar, adminAccounts, adminAudit, adminHealth, intake, mailbox, tracking, deadlines, notifications, staff, queue, reference, cases, caseActions }
+export const catalogues = { web, admin, adminUnits, adminCategories, adminPolicies, adminCalendar, adminAccounts, adminAudit, adminHealth, intake, mailbox, tracking, deadlines, notifications, staff, queue, reference, cases, caseActions, stats }
 
 /** Simplified Chinese, the portal's first language: its texts are the keys' types. */
 const zh = {
@@ -42,7 +43,8 @@ const zh = {
   ...queue.zh,
   ...reference.zh,
   ...cases.zh,
-  ...caseActions.zh
+  ...caseActions.zh,
+  ...stats.zh
 }
 export type MessageKey = keyof typeof zh
 const en: Record<MessageKey, string> = {
@@ -64,7 +66,8 @@ const en: Record<MessageKey, string> = {
   ...queue.en,
   ...reference.en,
   ...cases.en,
-  ...caseActions.en
+  ...caseActions.en,
+  ...stats.en
 }
 
 export type { Lang }
