@@ -18,9 +18,11 @@ import dbPlugin from './plugins/db.js'
 import securityPlugin from './plugins/security.js'
 import servicesPlugin from './plugins/services.js'
 import queueApi from './queue/api.js'
+import queueExport from './queue/export.js'
 import queuePages from './queue/pages.js'
 import staffAuth, { noStore } from './staff/auth.js'
 import staffLogin from './staff/plugin.js'
+import statsPages from './stats/pages.js'
 import referencePlugin from './reference/plugin.js'
 import trackingApi from './tracking/api.js'
 import trackingPages from './tracking/pages.js'
@@ -64,9 +66,11 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
   await fastify.register(async (desk) => {
     desk.addHook('onRequest', noStore)
     await desk.register(queuePages)
+    await desk.register(queueExport)
     await desk.register(casePages)
     await desk.register(operatorPages)
     await desk.register(mailboxPages)
+    await desk.register(statsPages)
     await desk.register(adminPlugin)
     await desk.register(queueApi)
     await desk.register(casesApi)

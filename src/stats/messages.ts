@@ -53,7 +53,12 @@ export const zh = {
   'stats.col.questionsAsked': '向举报人提问',
   'stats.col.questionsAnswered': '举报人已答复',
   'stats.col.answeredShare': '答复比例',
+  'stats.col.outcome': '核查结论',
+  'stats.col.count': '件数',
   'stats.total': '合计',
+  'stats.previous': '上一个月',
+  'stats.next': '下一个月',
+  'stats.tableScroll': '表格较宽，可左右滚动。',
   'stats.cli.usage': '用法：portal report monthly --month 2026-10 [--unit 单位代码] [--format csv|json]',
   'stats.cli.unit': '没有代码为 {code} 的单位。'
 } as const
@@ -112,7 +117,12 @@ export const en: Record<keyof typeof zh, string> = {
   'stats.col.questionsAsked': 'Questions to reporters',
   'stats.col.questionsAnswered': 'Answered by reporters',
   'stats.col.answeredShare': 'Answered, share',
+  'stats.col.outcome': 'Finding',
+  'stats.col.count': 'Cases',
   'stats.total': 'Total',
+  'stats.previous': 'Previous month',
+  'stats.next': 'Next month',
+  'stats.tableScroll': 'The table is wide: scroll it sideways.',
   'stats.cli.usage': 'Usage: portal report monthly --month 2026-10 [--unit CODE] [--format csv|json]',
   'stats.cli.unit': 'There is no unit with the code {code}.'
 }
