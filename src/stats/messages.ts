@@ -59,8 +59,6 @@ export const zh = {
   'stats.previous': '上一个月',
   'stats.next': '下一个月',
   'stats.tableScroll': '表格较宽，可左右滚动。',
-  'stats.cli.usage': '用法：portal report monthly --month 2026-10 [--unit 单位代码] [--format csv|json]',
-  'stats.cli.unit': '没有代码为 {code} 的单位。'
 } as const
 
 export const en: Record<keyof typeof zh, string> = {
@@ -123,6 +121,4 @@ export const en: Record<keyof typeof zh, string> = {
   'stats.previous': 'Previous month',
   'stats.next': 'Next month',
   'stats.tableScroll': 'The table is wide: scroll it sideways.',
-  'stats.cli.usage': 'Usage: portal report monthly --month 2026-10 [--unit CODE] [--format csv|json]',
-  'stats.cli.unit': 'There is no unit with the code {code}.'
 }
