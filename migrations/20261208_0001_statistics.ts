@@ -6,21 +6,16 @@ import { type Kysely, sql } from 'kysely'
  *   month's figures count each decision for the unit that took it, even after a transfer.
  *   Events recorded before this column existed take the case's unit of today.
  * - reports.reporter_returned_at: the first time the reporter came back with the tracking code.
- * - indexes: a month's events of one type are a range of (type, at); the cases open at a
- *   month's end are those not closed, or closed after it.
+ * - an index: a month's events of one type are a range of (type, at).
  */
 const UP = [
   'ALTER TABLE report_events ADD COLUMN unit_id integer REFERENCES units (id)',
   'UPDATE report_events e SET unit_id = r.unit_id FROM reports r WHERE r.id = e.report_id',
   'ALTER TABLE reports ADD COLUMN reporter_returned_at timestamptz',
-  'CREATE INDEX report_events_type_at_idx ON report_events (type, at) INCLUDE (report_id, unit_id)',
-  'CREATE INDEX reports_closed_idx ON reports (closed_at) INCLUDE (unit_id, category_id, received_at)',
-  'CREATE INDEX reports_open_idx ON reports (received_at) INCLUDE (unit_id, category_id) WHERE closed_at IS NULL'
+  'CREATE INDEX report_events_type_at_idx ON report_events (type, at) INCLUDE (report_id, unit_id)'
 ]
 
 const DOWN = [
-  'DROP INDEX reports_open_idx',
-  'DROP INDEX reports_closed_idx',
   'DROP INDEX report_events_type_at_idx',
   'ALTER TABLE reports DROP COLUMN reporter_returned_at',
   'ALTER TABLE report_events DROP COLUMN unit_id'

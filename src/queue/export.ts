@@ -23,7 +23,7 @@ const queueExport: FastifyPluginAsync = async (fastify) => {
     const reference = await fastify.reference.get()
     const query = parseQueueQuery(fieldsOf(request.query), reference)
     if (!query.ok) return await reply.code(400).type('text/plain; charset=utf-8').send(translate(lang, 'queue.invalid', { field: query.field }))
-    const { filters } = query
+    const { filters, after: start } = query
     const viewer = staffScope(reference, staff)
     const now = fastify.now()
     await audit(fastify.db, { actorId: staff.id, action: 'queue.export', detail: { filters: Object.fromEntries(Object.entries(filters).map(([k, v]) => [k, typeof v === 'object' && v !== null && 'code' in v ? v.code : v])) } }, now)
@@ -41,7 +41,7 @@ const queueExport: FastifyPluginAsync = async (fastify) => {
       { key: 'escalation', header: t('queue.col.escalation') }
     ]
     async function * rows (): AsyncGenerator<Record<string, string | number>> {
-      let after = query.ok ? query.after : undefined
+      let after = start
       for (;;) {
         const page = await queuePage(fastify.db, viewer, filters, after, BATCH, now)
         for (const row of page.rows) {
