@@ -270,6 +270,17 @@ t.test('publishing a result, reading it in public, withdrawing it', async t => {
     t.equal((await app.inject('/api/v1/results')).json().total, 0)
   })
 
+  t.test('reopening the case takes its published result down with it, in the same transaction', async t => {
+    t.equal((await post(head, `${caseUrl}/publish`, { summaryZh: SUMMARY })).statusCode, 303)
+    t.equal((await app.inject('/api/v1/results')).json().total, 1)
+    await act(head, { action: 'reopen', reason: '举报人提出新证据，启动复查。' })
+    t.equal((await app.inject('/api/v1/results')).json().total, 0)
+    const row = await app.db.selectFrom('public_results').select(['withdrawn_by', 'withdraw_reason']).orderBy('id', 'desc').executeTakeFirstOrThrow()
+    t.same(row, { withdrawn_by: head.staffId, withdraw_reason: '举报人提出新证据，启动复查。' })
+    t.match((await auditTrail(app, filed.reportId)).filter(e => e.action === 'result.withdraw').at(-1), { actor_id: head.staffId, detail: { via: 'reopen' } })
+    t.equal((await staffBrowser(app, head).get(`${caseUrl}/publish`)).statusCode, 409, 'not again until the case is closed anew')
+  })
+
   t.test('a case closed as unsubstantiated has no accountability result to publish', async t => {
     const other = await fileReport(app, { content: '反映某窗口人员长期迟到早退，经常不在岗，群众办事找不到人。' })
     await act(intake, { action: 'accept' }, other.caseNumber)
