@@ -24,6 +24,9 @@ import staffAuth, { noStore } from './staff/auth.js'
 import staffLogin from './staff/plugin.js'
 import statsPages from './stats/pages.js'
 import referencePlugin from './reference/plugin.js'
+import resultsApi from './results/api.js'
+import resultDeskPages from './results/desk-pages.js'
+import resultPages from './results/pages.js'
 import trackingApi from './tracking/api.js'
 import trackingPages from './tracking/pages.js'
 import errorsPlugin from './web/errors.js'
@@ -44,7 +47,7 @@ export interface AppOptions {
  *  2. the web layer: views and i18n, error pages, abuse limits, API docs;
  *  3. the composition root: the attachment store and the services' dependencies;
  *  4. staff authentication, then the staff console (with the administration) and staff sign-in;
- *  5. the public side: health, reporting and tracking, pages then API;
+ *  5. the public side: health, reporting, tracking and the published results, pages then API;
  *  6. the mailbox's SMTP listener.
  */
 const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
@@ -71,6 +74,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
     await desk.register(operatorPages)
     await desk.register(mailboxPages)
     await desk.register(statsPages)
+    await desk.register(resultDeskPages)
     await desk.register(adminPlugin)
     await desk.register(queueApi)
     await desk.register(casesApi)
@@ -80,8 +84,10 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
   await fastify.register(healthRoutes)
   await fastify.register(intakePages)
   await fastify.register(trackingPages)
+  await fastify.register(resultPages)
   await fastify.register(intakeApi)
   await fastify.register(trackingApi)
+  await fastify.register(resultsApi)
   // 6. The mailbox channel's SMTP listener, when configured.
   await fastify.register(mailboxListener)
 }

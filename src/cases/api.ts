@@ -5,15 +5,13 @@ import { FINDINGS } from '../domain/case-state.js'
 import { CHANNELS, IDENTITY_MODES, LANGS, REPORT_STATUSES } from '../domain/vocabulary.js'
 import type { UnitRef } from '../reference/load.js'
 import { notFound } from '../web/errors.js'
-import { type ApiTypeProvider, dateTime, errorSchema, nullableDateTime, staffOperation } from '../web/schemas.js'
+import { type ApiTypeProvider, dateTime, errorSchema, namedRef, nullableDateTime, staffOperation } from '../web/schemas.js'
 import { type Lang, translate } from '../web/i18n.js'
 import { type ActionError, STAFF_ACTIONS, takeAction } from './actions.js'
 import { caseState } from './service.js'
 import { type CaseView, openCase, viewCase } from './view.js'
 import { bearerOnly } from '../staff/auth.js'
 
-/** A unit or category: its code, and its name in the language asked for. */
-const namedRef = { type: 'object', required: ['code', 'name'], properties: { code: { type: 'string' }, name: { type: 'string' } } } as const
 const nullableNamedRef = { ...namedRef, nullable: true } as const
 const staffRef = { type: 'object', nullable: true, required: ['id', 'name'], properties: { id: { type: 'integer' }, name: { type: 'string' } } } as const
 const caseParams = { type: 'object', required: ['caseNumber'], properties: { caseNumber: { type: 'string', maxLength: 40 } } } as const

@@ -10,6 +10,8 @@ import { hasMessage, type Lang, translate } from '../web/i18n.js'
 import { notFound } from '../web/errors.js'
 import { fieldsOf } from '../web/fields.js'
 import type { FieldError } from '../web/render.js'
+import { casePublication } from '../results/desk-pages.js'
+import { publicationStatus } from '../results/service.js'
 import { ACTION_FIELDS, isStaffAction, likelyActions, type StaffAction, takeAction } from './actions.js'
 import { tellCaseLeft } from './left-notice.js'
 import { assignableStaff } from './queries.js'
@@ -62,6 +64,7 @@ const casePages: FastifyPluginAsync = async (fastify) => {
     const done = fieldsOf(request.query).done
     const lang = request.lang
     const { likely, more } = likelyActions(view.allowedActions)
+    const publication = casePublication(await publicationStatus(deps, staff, view, view.access), view.caseNumber, lang, done)
     return reply.page('staff/case', {
       staff,
       view,
@@ -85,7 +88,8 @@ const casePages: FastifyPluginAsync = async (fastify) => {
       },
       revealMinutes: REVEAL_WINDOW_MS / 60_000,
       refill: refill ?? { form: '', fields: {} },
-      notice: refill === undefined && typeof done === 'string' && isStaffAction(done) ? translate(request.lang, 'case.done', { action: translate(request.lang, `action.${done}`) }) : undefined
+      publication,
+      notice: refill !== undefined ? undefined : typeof done === 'string' && isStaffAction(done) ? translate(request.lang, 'case.done', { action: translate(request.lang, `action.${done}`) }) : publication.notice
     }, { titleKey: 'case.title', titleParams: { caseNumber: view.caseNumber }, ...(refill === undefined ? {} : { errors: refill.errors, status: refill.status }) })
   }
 

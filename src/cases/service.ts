@@ -11,6 +11,7 @@ import { ancestors, routeTransfer, type TransferRefusalCode } from '../domain/ro
 import { caseActionMail } from '../notifications/case-mail.js'
 import { enqueueMail } from '../notifications/outbox.js'
 import type { ReferenceCache } from '../reference/load.js'
+import { withdrawOnReopen } from '../results/reopen.js'
 import type { Secrets } from '../security/secrets.js'
 import { type CaseChanges, type CaseRow, clockRows, hideCaseFrom, insertEvents, insertMessage, lockCase, saveClocks, storedResult, type Trx, updateCase } from './queries.js'
 
@@ -182,6 +183,9 @@ export async function performAction (
     }
     if (options.reporterMessage !== undefined) {
       await insertMessage(trx, { report_id: reportId, direction: 'from_reporter', body: options.reporterMessage.body, staff_id: null, created_at: now }, options.reporterMessage.files)
+    }
+    if (decision.effects.includes('clear_findings') && actor.staffId !== null) {
+      await withdrawOnReopen(trx, { reportId, unitId, actorId: actor.staffId, reason: event.data.reason ?? '', now })
     }
     if (decision.effects.includes('hide_from_actor') && actor.staffId !== null) {
       await hideCaseFrom(trx, reportId, actor.staffId, input.reason ?? '', row.assigned_to === actor.staffId)

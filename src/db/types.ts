@@ -284,6 +284,25 @@ export interface InboundMailTable {
   handled_by: number | null
 }
 
+/** An accountability result published to the public (see src/results/); withdrawn rows stay, off the public pages. */
+export interface PublicResultTable {
+  id: Generated<number>
+  report_id: number
+  category_id: number
+  unit_id: number
+  finding: Finding
+  measures: WithDefault<string[]>
+  summary_zh: string
+  summary_en: string | null
+  /** The person reported on, only when the publisher confirmed naming them. */
+  subject_name_public: string | null
+  published_at: Timestamp
+  published_by: number
+  withdrawn_at: Timestamp | null
+  withdrawn_by: number | null
+  withdraw_reason: string | null
+}
+
 export interface Database {
   units: UnitTable
   deadline_policies: DeadlinePolicyTable
@@ -306,6 +325,7 @@ export interface Database {
   inbound_mail: InboundMailTable
   reference_version: ReferenceVersionTable
   job_runs: JobRunTable
+  public_results: PublicResultTable
 }
 
 export type Unit = Selectable<UnitTable>

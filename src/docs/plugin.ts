@@ -13,7 +13,7 @@ export default fp(async (fastify) => {
         license: { name: 'MIT', url: 'https://opensource.org/license/mit' }
       },
       servers: [{ url: fastify.config.publicUrl }],
-      tags: [{ name: 'public', description: 'Citizens: report and track' }, { name: 'staff', description: 'Staff: queue and case actions' }],
+      tags: [{ name: 'public', description: 'Citizens: report, track, and read the published accountability results' }, { name: 'staff', description: 'Staff: queue and case actions' }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'the token of POST /api/v1/staff/login' } } }
     }
   })

@@ -114,14 +114,16 @@ export type Effect =
   | 'set_category'
 
 /**
- * Timeline event types. Every action records one; `received` (the report arriving) and
- * `escalated` (the deadline sweep pushing an overdue case to the supervising unit) are
- * recorded elsewhere but belong to the same timeline.
+ * Timeline event types. Every action records one; `received` (the report arriving),
+ * `escalated` (the deadline sweep pushing an overdue case to the supervising unit) and
+ * `result_published` / `result_withdrawn` (the result made public, and taken back: see
+ * publication.ts) are recorded elsewhere but belong to the same timeline.
  */
 export type CaseEventType =
   | 'received' | 'claimed' | 'assigned' | 'accepted' | 'rejected' | 'transferred' | 'recategorized' | 'transfer_objected'
   | 'info_requested' | 'reporter_replied' | 'replied' | 'note' | 'extension_requested' | 'extended'
   | 'extension_refused' | 'findings_recorded' | 'closed' | 'reopened' | 'conflict_declared' | 'supervised' | 'escalated'
+  | 'result_published' | 'result_withdrawn'
 
 export interface EventData {
   reason?: string
@@ -159,7 +161,8 @@ const publicFact: EventDisclosure = { visibility: 'public', reporterSees: [] }
 
 /**
  * What the reporter's timeline shows. A transfer is shown without naming the unit (its
- * reason may name people); a supervision push without its instruction; internal work never.
+ * reason may name people); a supervision push without its instruction; a withdrawn public
+ * result without its reason; internal work never.
  */
 export const EVENT_DISCLOSURE: Readonly<Record<CaseEventType, EventDisclosure>> = {
   received: publicFact,
@@ -182,7 +185,10 @@ export const EVENT_DISCLOSURE: Readonly<Record<CaseEventType, EventDisclosure>> 
   reopened: publicFact,
   conflict_declared: internal,
   supervised: publicFact,
-  escalated: publicFact
+  escalated: publicFact,
+  // The reporter learns that the result was made public, and that it was taken back — not why.
+  result_published: publicFact,
+  result_withdrawn: publicFact
 }
 
 /** The part of an event the reporter may see, or null when the event is internal. */

@@ -75,3 +75,21 @@ export function formatTrackingCode (canonical: string): string {
   if (!CANONICAL.test(canonical)) throw new TypeError('not a canonical tracking code')
   return canonical.replace(/(.{4})(?!$)/g, '$1-')
 }
+
+/**
+ * Every canonical code that could be read out of a longer text, however it is spaced, cased
+ * or dashed: each run of 16 letters and digits, once separators are dropped, read the forgiving
+ * way. For checking that a text meant for the public does not carry a reporter's code; a text
+ * of n symbols gives at most n - 15 candidates.
+ */
+export function trackingCodesWithin (text: string): string[] {
+  const compact = text.normalize('NFKC').replace(SEPARATORS, '').toUpperCase().replace(/O/g, '0').replace(/[IL]/g, '1')
+  const found = new Set<string>()
+  for (const [run] of compact.matchAll(/[0-9A-Z]{16,}/g)) {
+    for (let start = 0; start + SYMBOLS <= run.length; start++) {
+      const candidate = run.slice(start, start + SYMBOLS)
+      if (CANONICAL.test(candidate)) found.add(candidate)
+    }
+  }
+  return [...found]
+}

@@ -64,6 +64,8 @@ export const zh = {
   'event.result': '处理结果',
   'event.replied': '工作人员给您回复',
   'event.supervised': '上级机关督促办理',
+  'event.result_published': '处理结果已向社会公布（不含您的任何信息）',
+  'event.result_withdrawn': '向社会公布的处理结果已撤回',
   'event.other': '办理有新进展'
 } as const
 
@@ -132,5 +134,7 @@ export const en: Record<keyof typeof zh, string> = {
   'event.result': 'Result',
   'event.replied': 'Staff replied to you',
   'event.supervised': 'A supervising office pressed for progress',
+  'event.result_published': 'The result was published to the public (with nothing about you)',
+  'event.result_withdrawn': 'The published result was withdrawn',
   'event.other': 'The case moved forward'
 }

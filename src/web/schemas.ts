@@ -7,6 +7,8 @@ import { CLOCK_STAGES, CLOCK_STATES, LANGS } from '../domain/vocabulary.js'
 export const dateTime = { type: 'string', format: 'date-time' } as const
 export const nullableDateTime = { type: 'string', format: 'date-time', nullable: true } as const
 export const langSchema = { type: 'string', enum: LANGS } as const
+/** A unit, category or other named value: its code, and its name in the language asked for. */
+export const namedRef = { type: 'object', required: ['code', 'name'], properties: { code: { type: 'string' }, name: { type: 'string' } } } as const
 /** ?lang=zh|en: the language of the messages in the answer. */
 export const langQuery = { type: 'object', properties: { lang: langSchema } } as const
 

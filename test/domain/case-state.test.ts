@@ -473,7 +473,9 @@ t.test('the reporter’s timeline: which events show, and what of them', async t
     reopened: [],
     conflict_declared: 'internal',
     supervised: [],
-    escalated: []
+    escalated: [],
+    result_published: [],
+    result_withdrawn: []
   }
   const actual = Object.fromEntries(Object.entries(EVENT_DISCLOSURE).map(([type, disclosure]) =>
     [type, disclosure.visibility === 'internal' ? 'internal' : [...disclosure.reporterSees]]))
