@@ -18,10 +18,11 @@ import * as reference from '../reference/messages.js'
 import * as staff from '../staff/messages.js'
 import * as stats from '../stats/messages.js'
 import * as tracking from '../tracking/messages.js'
+import * as transparency from '../transparency/messages.js'
 import * as web from './messages.js'
 
 /** Each feature keeps its own messages; the portal's catalogue is all of them. */
-export const catalogues = { web, admin, adminUnits, adminCategories, adminPolicies, adminCalendar, adminAccounts, adminAudit, adminHealth, intake, mailbox, tracking, deadlines, notifications, staff, queue, reference, cases, caseActions, stats }
+export const catalogues = { web, admin, adminUnits, adminCategories, adminPolicies, adminCalendar, adminAccounts, adminAudit, adminHealth, intake, mailbox, tracking, deadlines, notifications, staff, queue, reference, cases, caseActions, stats, transparency }
 
 /** Simplified Chinese, the portal's first language: its texts are the keys' types. */
 const zh = {
@@ -44,7 +45,8 @@ const zh = {
   ...reference.zh,
   ...cases.zh,
   ...caseActions.zh,
-  ...stats.zh
+  ...stats.zh,
+  ...transparency.zh
 }
 export type MessageKey = keyof typeof zh
 const en: Record<MessageKey, string> = {
@@ -67,7 +69,8 @@ const en: Record<MessageKey, string> = {
   ...reference.en,
   ...cases.en,
   ...caseActions.en,
-  ...stats.en
+  ...stats.en,
+  ...transparency.en
 }
 
 export type { Lang }
