@@ -37,7 +37,8 @@ function measureSection (lang: Lang, figures: PublishedStatistics, measure: Publ
     description: t(`transparency.desc.${measure}`),
     chart: {
       chart: verticalBars(`chart-${measure}`, t('transparency.chartTitle', { measure: title }), t('transparency.chartDesc', range), bars),
-      headers: [t('transparency.col.month'), t('transparency.col.total')]
+      // The chart's figures are the table's totals column: linked, not repeated.
+      figuresIn: { href: `#table-${measure}`, text: t('transparency.figuresIn') }
     },
     caption: t('transparency.tableCaption', { measure: title }),
     rows: figures.months.map((month, i) => ({ month: monthName(lang, month), cells: [...table.cells[i]!, table.rowTotals[i]!].map(c => printed(lang, c)) })),
