@@ -1,6 +1,6 @@
 import { publicMonths, publicStatistics, type PublicStatistics } from '../domain/public-statistics.js'
 import { monthOf } from '../domain/statistics.js'
-import { monthlyStatistics, type StatsDeps } from '../stats/service.js'
+import { monthlyStatistics, type MonthlyTable, type StatsDeps } from '../stats/service.js'
 
 /*
  * The public statistics, computed from the staff month tables across every unit. Only
@@ -19,7 +19,7 @@ export interface PublishedStatistics extends PublicStatistics {
 export async function computePublicStatistics (deps: StatsDeps): Promise<PublishedStatistics> {
   const now = deps.now?.() ?? new Date()
   const months = publicMonths(monthOf(now, deps.reference.calendar))
-  const tables = []
+  const tables: MonthlyTable[] = []
   // One month after the other: twelve months of queries at once would hold the pool for nothing.
   for (const month of months) tables.push(await monthlyStatistics({ ...deps, now: () => now }, month))
   return { ...publicStatistics(tables), computedAt: now }
