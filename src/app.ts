@@ -29,6 +29,7 @@ import resultDeskPages from './results/desk-pages.js'
 import resultPages from './results/pages.js'
 import trackingApi from './tracking/api.js'
 import trackingPages from './tracking/pages.js'
+import transparencyPages from './transparency/pages.js'
 import errorsPlugin from './web/errors.js'
 import webPlugin from './web/plugin.js'
 
@@ -47,7 +48,7 @@ export interface AppOptions {
  *  2. the web layer: views and i18n, error pages, abuse limits, API docs;
  *  3. the composition root: the attachment store and the services' dependencies;
  *  4. staff authentication, then the staff console (with the administration) and staff sign-in;
- *  5. the public side: health, reporting, tracking and the published results, pages then API;
+ *  5. the public side: health, reporting, tracking, the public statistics and the published results, pages then API;
  *  6. the mailbox's SMTP listener.
  */
 const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
@@ -84,6 +85,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify, opts) => {
   await fastify.register(healthRoutes)
   await fastify.register(intakePages)
   await fastify.register(trackingPages)
+  await fastify.register(transparencyPages)
   await fastify.register(resultPages)
   await fastify.register(intakeApi)
   await fastify.register(trackingApi)

@@ -19,10 +19,11 @@ import * as results from '../results/messages.js'
 import * as staff from '../staff/messages.js'
 import * as stats from '../stats/messages.js'
 import * as tracking from '../tracking/messages.js'
+import * as transparency from '../transparency/messages.js'
 import * as web from './messages.js'
 
 /** Each feature keeps its own messages; the portal's catalogue is all of them. */
-export const catalogues = { web, admin, adminUnits, adminCategories, adminPolicies, adminCalendar, adminAccounts, adminAudit, adminHealth, intake, mailbox, tracking, deadlines, notifications, staff, queue, reference, cases, caseActions, stats, results }
+export const catalogues = { web, admin, adminUnits, adminCategories, adminPolicies, adminCalendar, adminAccounts, adminAudit, adminHealth, intake, mailbox, tracking, deadlines, notifications, staff, queue, reference, cases, caseActions, stats, transparency, results }
 
 /** Simplified Chinese, the portal's first language: its texts are the keys' types. */
 const zh = {
@@ -46,6 +47,7 @@ const zh = {
   ...cases.zh,
   ...caseActions.zh,
   ...stats.zh,
+  ...transparency.zh,
   ...results.zh
 }
 export type MessageKey = keyof typeof zh
@@ -70,6 +72,7 @@ const en: Record<MessageKey, string> = {
   ...cases.en,
   ...caseActions.en,
   ...stats.en,
+  ...transparency.en,
   ...results.en
 }
 
