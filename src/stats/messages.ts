@@ -11,7 +11,8 @@ export const zh = {
   'stats.exportMonthly': '下载本月报表（CSV）',
   'stats.exportCases': '下载案件清单（CSV，按筛选条件）',
   'stats.summary': '本月概况',
-  'stats.tableCaption': '{month} 各单位、各类别办理情况',
+  'stats.tableCaption.handling': '{month} 各单位、各类别收件与办理情况',
+  'stats.tableCaption.timeliness': '{month} 各单位、各类别办结与用时（工作日）',
   'stats.onTime.title': '各单位按期办结率',
   'stats.onTime.desc': '{month} 办结案件中按期办结的比例，按单位。',
   'stats.trend.title': '近 12 个月超期案件',
@@ -58,7 +59,7 @@ export const zh = {
   'stats.total': '合计',
   'stats.previous': '上一个月',
   'stats.next': '下一个月',
-  'stats.tableScroll': '表格较宽，可左右滚动。',
+  'stats.tableScroll': '表格较宽时可左右滚动。',
 } as const
 
 export const en: Record<keyof typeof zh, string> = {
@@ -73,7 +74,8 @@ export const en: Record<keyof typeof zh, string> = {
   'stats.exportMonthly': 'Download the month’s table (CSV)',
   'stats.exportCases': 'Download the case list (CSV, as filtered)',
   'stats.summary': 'The month at a glance',
-  'stats.tableCaption': 'Handling in {month} by unit and category',
+  'stats.tableCaption.handling': 'Reports received and where they stand in {month}, by unit and category',
+  'stats.tableCaption.timeliness': 'Closing and time taken (working days) in {month}, by unit and category',
   'stats.onTime.title': 'On-time closing rate by unit',
   'stats.onTime.desc': 'Share of the cases closed in {month} that were closed within their time limits, by unit.',
   'stats.trend.title': 'Overdue cases over 12 months',
@@ -120,5 +122,5 @@ export const en: Record<keyof typeof zh, string> = {
   'stats.total': 'Total',
   'stats.previous': 'Previous month',
   'stats.next': 'Next month',
-  'stats.tableScroll': 'The table is wide: scroll it sideways.',
+  'stats.tableScroll': 'Where a table is wider than the screen, scroll it sideways.',
 }

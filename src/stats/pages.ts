@@ -8,11 +8,14 @@ import { type Lang, translate } from '../web/i18n.js'
 import { monthlyColumns, monthlyCsv } from './csv.js'
 import { byUnit, monthlyStatistics, type MonthlyTable, type StatsDeps } from './service.js'
 
-/** The columns the page's table shows; the CSV has them all. */
-const PAGE_COLUMNS = [
-  'unit', 'category', 'received', 'accepted', 'rejected', 'transferredIn', 'transferredOut', 'closedOnTime', 'closedLate', 'onTimeRate',
-  'openAtEnd', 'overdueAtEnd', 'acceptanceMedian', 'closingMedian', 'returnedShare', 'answeredShare'
-]
+/**
+ * The page's two tables and their columns (the CSV has every column): what came in and where it
+ * stands, then closing and the time taken, each narrow enough for a desktop screen.
+ */
+const PAGE_TABLES = [
+  { id: 'handling', caption: 'stats.tableCaption.handling', columns: ['unit', 'category', 'received', 'accepted', 'rejected', 'transferredIn', 'transferredOut', 'openAtEnd', 'overdueAtEnd', 'returnedShare'] },
+  { id: 'timeliness', caption: 'stats.tableCaption.timeliness', columns: ['unit', 'category', 'closedOnTime', 'closedLate', 'onTimeRate', 'acceptanceMedian', 'acceptanceP90', 'closingMedian', 'closingP90', 'answeredShare'] }
+] as const
 
 /**
  * Completed months change little (a late settlement can still move one), so the trend's
@@ -69,7 +72,7 @@ const statsPages: FastifyPluginAsync = async (fastify) => {
     }
     const unitIds = scopeOf(request, d.reference)
     const table = await monthlyStatistics(d, wanted.month, { unitIds })
-    const columns = monthlyColumns(table, lang).filter(c => PAGE_COLUMNS.includes(c.key))
+    const columns = monthlyColumns(table, lang)
     const units = byUnit(table)
     const onTime = horizontalBars('on-time', t('stats.onTime.title'), t('stats.onTime.desc', { month: table.month }),
       units.filter(u => u.closedOnTime + u.closedLate > 0).map(u => {
@@ -77,8 +80,8 @@ const statsPages: FastifyPluginAsync = async (fastify) => {
         return { label: nameIn(lang, u.unit), value: rate, text: percentText(lang, rate) }
       }), 100)
     const trend = verticalBars('overdue-trend', t('stats.trend.title'), t('stats.trend.desc'),
-      (await overdueTrend(d, table.month, unitIds, table)).map(m => ({ label: m.month.slice(2), value: m.overdue, text: String(m.overdue) })))
-    const outcomes = verticalBars('outcomes', t('stats.outcomes.title'), t('stats.outcomes.desc', { month: table.month }),
+      (await overdueTrend(d, table.month, unitIds, table)).map(m => ({ label: m.month, value: m.overdue, text: String(m.overdue) })))
+    const outcomes = horizontalBars('outcomes', t('stats.outcomes.title'), t('stats.outcomes.desc', { month: table.month }),
       FINDINGS.map(f => ({ label: t(`finding.${f}`), value: table.total.findings[f], text: String(table.total.findings[f]) })))
     const query = `month=${encodeURIComponent(table.month)}`
     return reply.page('staff/stats', {
@@ -86,8 +89,15 @@ const statsPages: FastifyPluginAsync = async (fastify) => {
       monthField: monthField(lang, table.month),
       table,
       scope: unitIds === null ? t('stats.scope.all') : t('stats.scope.units', { count: unitIds.length }),
-      headers: columns.map(c => c.header),
-      rows: [...table.rows, table.total].map(row => columns.map(c => ({ value: c.value(row), number: !['unit', 'category'].includes(c.key) }))),
+      tables: PAGE_TABLES.map(shown => {
+        const wanted = columns.filter(c => (shown.columns as readonly string[]).includes(c.key))
+        return {
+          id: shown.id,
+          caption: t(shown.caption, { month: table.month }),
+          headers: wanted.map(c => c.header),
+          rows: [...table.rows, table.total].map(row => wanted.map(c => ({ value: c.value(row), number: !['unit', 'category'].includes(c.key) })))
+        }
+      }),
       charts: {
         onTime: { chart: onTime, headers: [t('stats.col.unit'), t('stats.col.onTimeRate')] },
         trend: { chart: trend, headers: [t('stats.col.month'), t('stats.col.overdueAtEnd')] },
