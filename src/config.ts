@@ -4,6 +4,7 @@ import { isIP } from 'node:net'
 import { join, resolve } from 'node:path'
 import { Ajv, type ErrorObject } from 'ajv'
 import type { StaffRole } from './db/types.js'
+import { DEFAULT_REPORT_WORKING_DAYS } from './domain/monthly-report.js'
 import { STAFF_ROLES } from './domain/vocabulary.js'
 import type { FromSchema } from 'json-schema-to-ts'
 
@@ -34,6 +35,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   /** Seconds between deadline sweeps run by `portal serve`; 0 turns the timer off. */
   sweepIntervalSeconds: number
+  /** The monthly report goes out from the month's first working day to this working day (later only as a catch-up); 0 turns it off. */
+  monthlyReportWorkingDays: number
   /** Seconds a client has to send a whole request (uploads included), and a connection may stay silent. */
   requestTimeoutSeconds: number
   hotline: string
@@ -99,6 +102,7 @@ const schema = {
     BUSINESS_TZ: { type: 'string', minLength: 1, description: 'an IANA time zone such as Asia/Shanghai' },
     LOG_LEVEL: { type: 'string', enum: LOG_LEVELS, description: `one of ${LOG_LEVELS.join(', ')}` },
     SWEEP_INTERVAL_SECONDS: { type: 'integer', minimum: 0, maximum: 86400, description: 'a whole number of seconds from 0 to 86400' },
+    MONTHLY_REPORT_WORKING_DAYS: { type: 'integer', minimum: 0, maximum: 20, description: 'a whole number of working days from 0 (off) to 20' },
     REQUEST_TIMEOUT_SECONDS: { type: 'integer', minimum: 1, maximum: 3600, description: 'a whole number of seconds from 1 to 3600' },
     PORTAL_HOTLINE: { type: 'string', minLength: 1, maxLength: 40, description: 'a phone number' },
     PORTAL_MAILBOX: { type: 'string', pattern: '^[^\\s@]+@[^\\s@]+$', description: 'an e-mail address' },
@@ -237,6 +241,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     businessTz,
     logLevel: input.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     sweepIntervalSeconds: input.SWEEP_INTERVAL_SECONDS ?? 60,
+    monthlyReportWorkingDays: input.MONTHLY_REPORT_WORKING_DAYS ?? DEFAULT_REPORT_WORKING_DAYS,
     // Long enough for the largest upload (50 MB) over a slow link such as Tor; short enough that
     // a client sending a byte now and then cannot hold a connection for ever.
     requestTimeoutSeconds: input.REQUEST_TIMEOUT_SECONDS ?? 300,

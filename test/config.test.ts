@@ -17,6 +17,7 @@ t.test('defaults for a fresh clone: embedded database under ./data, port 3000, A
   t.equal(config.nodeEnv, 'development')
   t.equal(config.publicUrl, 'http://127.0.0.1:3000')
   t.equal(config.sweepIntervalSeconds, 60)
+  t.equal(config.monthlyReportWorkingDays, 3)
 })
 
 t.test('values are read and coerced once', async t => {
@@ -31,7 +32,8 @@ t.test('values are read and coerced once', async t => {
     MAIL_FROM: '举报平台 <noreply@example.gov.cn>',
     REDIS_URL: 'redis://127.0.0.1:6379',
     BUSINESS_TZ: 'Asia/Urumqi',
-    LOG_LEVEL: 'warn'
+    LOG_LEVEL: 'warn',
+    MONTHLY_REPORT_WORKING_DAYS: '0'
   })
   t.equal(config.port, 8080)
   t.equal(config.databaseUrl, 'postgres://u@db:5432/portal')
@@ -40,6 +42,7 @@ t.test('values are read and coerced once', async t => {
   t.equal(config.redisUrl, 'redis://127.0.0.1:6379')
   t.equal(config.businessTz, 'Asia/Urumqi')
   t.equal(config.logLevel, 'warn')
+  t.equal(config.monthlyReportWorkingDays, 0, '0 turns the monthly report off')
   t.equal(config.secretKey, SECRET)
 })
 
@@ -56,6 +59,8 @@ const bad: Array<[string, string, RegExp]> = [
   ['LOG_LEVEL', 'loud', /^LOG_LEVEL: must be one of fatal/],
   ['NODE_ENV', 'staging', /^NODE_ENV: must be one of development/],
   ['SWEEP_INTERVAL_SECONDS', '-1', /^SWEEP_INTERVAL_SECONDS: must be a whole number/],
+  ['MONTHLY_REPORT_WORKING_DAYS', '21', /^MONTHLY_REPORT_WORKING_DAYS: must be a whole number of working days from 0 \(off\) to 20$/],
+  ['MONTHLY_REPORT_WORKING_DAYS', 'three', /^MONTHLY_REPORT_WORKING_DAYS: must be a whole number of working days/],
   ['SUBMISSIONS_PER_HOUR', '0', /^SUBMISSIONS_PER_HOUR: must be a whole number of reports per client per hour/],
   ['TRACKING_MISSES_PER_CLIENT', 'many', /^TRACKING_MISSES_PER_CLIENT: must be a whole number of wrong tracking codes/],
   ['REDIS_KEY_PREFIX', 'my portal', /^REDIS_KEY_PREFIX: must be up to 64 letters, digits and _ \. : -$/],

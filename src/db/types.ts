@@ -264,6 +264,24 @@ export interface MailOutboxTable {
   last_error: string | null
   sent_at: Timestamp | null
   failed_at: Timestamp | null
+  /** The files the mail carries (e.g. the monthly report's CSV); null for plain notices. */
+  attachments: ColumnType<MailAttachment[] | null, string | null | undefined, string | null>
+}
+
+/** A file attached to an outbox mail, kept as base64 text in mail_outbox.attachments. */
+export interface MailAttachment {
+  filename: string
+  contentType: string
+  /** The file's bytes, base64-encoded. */
+  content: string
+}
+
+/** The claim of one month's report to one supervising unit: its primary key lets only one process send it. */
+export interface MonthlyReportTable {
+  month: string
+  unit_id: number
+  created_at: DefaultTimestamp
+  outbox_id: number | null
 }
 
 /** A message the mailbox accepted; `raw` is kept until it is handled (see src/mailbox/). */
@@ -325,6 +343,7 @@ export interface Database {
   inbound_mail: InboundMailTable
   reference_version: ReferenceVersionTable
   job_runs: JobRunTable
+  monthly_reports: MonthlyReportTable
   public_results: PublicResultTable
 }
 

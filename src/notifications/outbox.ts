@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely, Transaction } from 'kysely'
-import type { Database, Lang } from '../db/types.js'
+import type { Database, Lang, MailAttachment } from '../db/types.js'
 
 export interface OutgoingMail {
   to: string
@@ -15,6 +15,8 @@ export interface OutgoingMail {
   toReporter?: boolean
   /** Where a reply should go: the mailbox, with the case's reply token (see src/mailbox/). */
   replyTo?: string
+  /** Files the mail carries (base64), such as the monthly report's CSV. */
+  attachments?: MailAttachment[]
 }
 
 /** What mail_outbox.to_address holds once a mail to a reporter was handed over. */
@@ -24,10 +26,11 @@ export const REDACTED_ADDRESS = '(reporter; address removed after delivery)'
  * Queues mail in the caller's transaction (the outbox): it is sent if and only if the
  * change that caused it commits, and survives an SMTP outage and a restart. The
  * Message-ID is fixed here, so a retried delivery is recognisable as the same mail.
+ * Resolves to the ids of the mail queued (none for a mail whose dedupe key was queued before).
  */
-export async function enqueueMail (db: Kysely<Database> | Transaction<Database>, mails: OutgoingMail[], domain: string, now: Date = new Date()): Promise<void> {
-  if (mails.length === 0) return
-  await db.insertInto('mail_outbox')
+export async function enqueueMail (db: Kysely<Database> | Transaction<Database>, mails: OutgoingMail[], domain: string, now: Date = new Date()): Promise<number[]> {
+  if (mails.length === 0) return []
+  const rows = await db.insertInto('mail_outbox')
     .values(mails.map(mail => ({
       message_id: `<${randomUUID()}@${domain}>`,
       dedupe_key: mail.dedupeKey ?? null,
@@ -39,12 +42,15 @@ export async function enqueueMail (db: Kysely<Database> | Transaction<Database>,
       reply_to: mail.replyTo ?? null,
       lang: mail.lang,
       report_id: mail.reportId ?? null,
+      attachments: mail.attachments === undefined || mail.attachments.length === 0 ? null : JSON.stringify(mail.attachments),
       // The decision's instant, not the server's: queued mail is due from the moment it was decided.
       created_at: now,
       next_attempt_at: now
     })))
     .onConflict(oc => oc.column('dedupe_key').doNothing())
+    .returning('id')
     .execute()
+  return rows.map(row => row.id)
 }
 
 /** The outbox as the health page sees it: mail waiting to go, the oldest of it, and mail set aside after too many failures. */

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import nodemailer, { type SendMailOptions } from 'nodemailer'
+import type { MailAttachment } from '../db/types.js'
 
 export interface MailMessage {
   messageId: string
@@ -12,6 +13,8 @@ export interface MailMessage {
   text: string
   html: string | null
   replyTo?: string | null
+  /** Files to attach, their content base64-encoded. */
+  attachments?: MailAttachment[]
 }
 
 /** Delivers one message, or throws. */
@@ -27,6 +30,9 @@ export function createDeliver (options: { smtpUrl: string | undefined, dataDir: 
     text: message.text,
     ...(message.html === null ? {} : { html: message.html }),
     ...(message.replyTo == null ? {} : { replyTo: message.replyTo }),
+    ...(message.attachments === undefined || message.attachments.length === 0
+      ? {}
+      : { attachments: message.attachments.map(a => ({ filename: a.filename, contentType: a.contentType, content: a.content, encoding: 'base64' })) }),
     // Every mail the portal sends is automatic (RFC 3834): auto-responders must not answer it,
     // and the portal's own mailbox does not acknowledge it, so no mail loop can start.
     headers: { 'Auto-Submitted': 'auto-generated' }

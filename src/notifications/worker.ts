@@ -37,11 +37,11 @@ export async function deliverDue (db: Kysely<Database>, deliver: Deliver, from: 
     .where('id', 'in', eb => eb.selectFrom('mail_outbox').select('id')
       .where('sent_at', 'is', null).where('failed_at', 'is', null).where('next_attempt_at', '<=', now)
       .orderBy('next_attempt_at').limit(policy.batchSize).forUpdate().skipLocked())
-    .returning(['id', 'message_id', 'to_address', 'to_reporter', 'subject', 'text_body', 'html_body', 'reply_to', 'attempts'])
+    .returning(['id', 'message_id', 'to_address', 'to_reporter', 'subject', 'text_body', 'html_body', 'reply_to', 'attachments', 'attempts'])
     .execute()
   for (const message of claimed) {
     try {
-      await deliver({ messageId: message.message_id, from, to: message.to_address, toReporter: message.to_reporter, subject: message.subject, text: message.text_body, html: message.html_body, replyTo: message.reply_to })
+      await deliver({ messageId: message.message_id, from, to: message.to_address, toReporter: message.to_reporter, subject: message.subject, text: message.text_body, html: message.html_body, replyTo: message.reply_to, ...(message.attachments === null ? {} : { attachments: message.attachments }) })
       await db.updateTable('mail_outbox')
         .set({ sent_at: now, last_error: null, ...(message.to_reporter ? { to_address: REDACTED_ADDRESS } : {}) })
         .where('id', '=', message.id).execute()

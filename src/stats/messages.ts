@@ -60,6 +60,11 @@ export const zh = {
   'stats.previous': '上一个月',
   'stats.next': '下一个月',
   'stats.tableScroll': '表格较宽时可左右滚动。',
+  'stats.report.subject': '{month} 月度统计报表：{unit}',
+  'stats.report.intro': '附件是{unit}及其下级单位 {month} 的月度统计报表（CSV 文件，可用表格软件打开），按单位和问题类别列出各项数字。',
+  'stats.report.summary': '{month} 概况：收到举报 {received} 件，按期办结 {closedOnTime} 件，月底超期未办结 {overdueAtEnd} 件。',
+  'stats.report.late': '本报表未能在本月第 {workingDays} 个工作日前发出，现补发。',
+  'stats.report.footer': '本邮件由举报平台每月自动发送。明细请登录工作台的“统计报表”页面查看。',
 } as const
 
 export const en: Record<keyof typeof zh, string> = {
@@ -123,4 +128,9 @@ export const en: Record<keyof typeof zh, string> = {
   'stats.previous': 'Previous month',
   'stats.next': 'Next month',
   'stats.tableScroll': 'Where a table is wider than the screen, scroll it sideways.',
+  'stats.report.subject': 'Monthly statistics {month}: {unit}',
+  'stats.report.intro': 'Attached is the monthly table of {unit} and the units under it for {month} (a CSV file that spreadsheet programs open), by unit and category.',
+  'stats.report.summary': 'In {month}: {received} reports received, {closedOnTime} closed on time, {overdueAtEnd} overdue and still open at the end of the month.',
+  'stats.report.late': 'This report could not be sent by working day {workingDays} of this month and is sent now.',
+  'stats.report.footer': 'The reporting portal sends this mail every month. Sign in to the staff console and open Statistics for the details.',
 }

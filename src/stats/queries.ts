@@ -79,3 +79,23 @@ export async function monthFacts (db: Db, { from, to, timeZone, now }: Month): P
     questions: questions.rows
   }
 }
+
+/** Claims one month's report to one unit; false when it was claimed before (the caller then stops). */
+export async function claimMonthlyReport (db: Db, month: string, unitId: number, now: Date): Promise<boolean> {
+  const row = await db.insertInto('monthly_reports').values({ month, unit_id: unitId, created_at: now })
+    .onConflict(oc => oc.columns(['month', 'unit_id']).doNothing())
+    .returning('unit_id')
+    .executeTakeFirst()
+  return row !== undefined
+}
+
+/** Points a month's claim at the outbox mail that carries the report. */
+export async function recordReportMail (db: Db, month: string, unitId: number, outboxId: number): Promise<void> {
+  await db.updateTable('monthly_reports').set({ outbox_id: outboxId }).where('month', '=', month).where('unit_id', '=', unitId).execute()
+}
+
+/** The units whose report on `month` was claimed. */
+export async function monthlyReportsSent (db: Db, month: string): Promise<number[]> {
+  const rows = await db.selectFrom('monthly_reports').select('unit_id').where('month', '=', month).execute()
+  return rows.map(row => row.unit_id)
+}

@@ -10,7 +10,7 @@ import { createServerDatabase, testServerUrl } from '../helpers/database.js'
 const MIGRATIONS = readdirSync(migrationsDir).filter(name => name.endsWith('.ts')).map(name => name.slice(0, -3)).sort()
 
 const TABLES = ['attachments', 'audit_log', 'calendar_days', 'case_conflicts', 'categories', 'deadline_policies', 'inbound_mail', 'intake_receipts', 'job_runs', 'mail_outbox', 'messages',
-  'public_results', 'reference_version', 'report_clocks', 'report_events', 'reporter_sessions', 'reports', 'routing_rules', 'staff_invites', 'staff_sessions', 'staff_users', 'units']
+  'monthly_reports', 'public_results', 'reference_version', 'report_clocks', 'report_events', 'reporter_sessions', 'reports', 'routing_rules', 'staff_invites', 'staff_sessions', 'staff_users', 'units']
 
 async function tables (handle: DatabaseHandle): Promise<string[]> {
   const { rows } = await sql<{ table_name: string }>`

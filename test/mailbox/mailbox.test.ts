@@ -6,7 +6,6 @@ import { Kysely, PostgresDialect } from 'kysely'
 import { simpleParser } from 'mailparser'
 import nodemailer, { type SendMailOptions } from 'nodemailer'
 import pg from 'pg'
-import { SMTPServer } from 'smtp-server'
 import t, { type Test } from 'tap'
 import type { Database } from '../../src/db/types.js'
 import { startListener } from '../../src/mailbox/listener.js'
@@ -16,6 +15,7 @@ import { deliverDue } from '../../src/notifications/worker.js'
 import { buildTestApp } from '../helpers/app.js'
 import { signIn, staffBrowser } from '../helpers/staff.js'
 import { hiddenField } from '../helpers/forms.js'
+import { smtpSink } from '../helpers/smtp.js'
 
 const MAILBOX = 'report@county.example.gov.cn'
 const ENV = { INBOUND_ADDRESSES: `${MAILBOX}, jubao@county.example.gov.cn`, INBOUND_MAX_MB: '1', INBOUND_PER_SENDER_PER_HOUR: '50', PUBLIC_URL: 'https://jubao.county.example.gov.cn' }
@@ -29,23 +29,6 @@ async function mailbox (t: Test, env: Record<string, string> = ENV): Promise<{ a
   const transport = nodemailer.createTransport({ host: '127.0.0.1', port: listener.port, secure: false, ignoreTLS: true, connectionTimeout: 5000, socketTimeout: 10_000 })
   t.teardown(() => transport.close())
   return { app, send: async mail => await transport.sendMail({ from: '张三 <zhangsan@example.com>', to: MAILBOX, ...mail }) }
-}
-
-/** A real SMTP server that keeps every message it receives. */
-async function sink (t: Test): Promise<{ port: number, received: Buffer[] }> {
-  const received: Buffer[] = []
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData (stream, _session, callback) {
-      const chunks: Buffer[] = []
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk))
-      stream.on('end', () => { received.push(Buffer.concat(chunks)); callback() })
-    }
-  })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(async () => await new Promise<void>(resolve => server.close(() => resolve())))
-  return { port: (server.server.address() as { port: number }).port, received }
 }
 
 const rejection = async (promise: Promise<unknown>): Promise<{ responseCode?: number, message: string }> => {
@@ -100,7 +83,7 @@ t.test('a report by e-mail: routed, clocks running, acknowledged through the out
   t.match(casePage.body, '电子邮件举报，不是匿名的')
 
   // The acknowledgement, delivered by the outbox worker to a real SMTP server.
-  const smtp = await sink(t)
+  const smtp = await smtpSink(t)
   const delivery = createDeliver({ smtpUrl: `smtp://127.0.0.1:${smtp.port}`, dataDir: app.config.dataDir })
   t.teardown(delivery.close)
   t.equal((await deliverDue(app.db, delivery.deliver, app.config.mailFrom)).sent, 1)
