@@ -32,4 +32,7 @@ t.test('an office month: every channel and role, hourly sweeps across National D
   t.ok((summary.admin['health looked at'] ?? 0) >= 20, 'the administrator looked at the health page on each working day')
   t.equal(summary.admin['calendar imported'], 1, 'next year\'s holidays were imported in the browser\'s API mid-month')
   t.ok((summary.admin['audit log read'] ?? 0) > 0, 'the audit log was read')
+  t.equal(summary.admin['monthly report 2026-09 to ducha'], 1, 'September\'s report went to the supervision office once')
+  t.equal(summary.admin['monthly report 2026-09 to zuzhibu'], 1, 'and to the organisation department once')
+  t.equal(summary.admin['statistics of 2026-09 checked'], 1, 'September\'s figures were checked against the reports filed')
 })

@@ -5,11 +5,13 @@
  * simulated day the invariants below are checked, and the first that breaks is named.
  */
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import { parse } from 'csv-parse/sync'
 import nodemailer, { type Transporter } from 'nodemailer'
 import { verifyAudit } from '../../src/audit/log.js'
 import { caseState } from '../../src/cases/service.js'
-import type { StaffRole } from '../../src/db/types.js'
+import type { Channel, StaffRole } from '../../src/db/types.js'
 import { runSweep } from '../../src/deadlines/sweep.js'
+import { monthlyReportJob } from '../../src/jobs/monthly-report.js'
 import { recorded } from '../../src/jobs/runs.js'
 import { defaultLadderPolicy, dueSteps } from '../../src/domain/escalation.js'
 import { ancestors } from '../../src/domain/routing.js'
@@ -21,6 +23,7 @@ import { REDACTED_ADDRESS } from '../../src/notifications/outbox.js'
 import { deliverDue } from '../../src/notifications/worker.js'
 import type { ReferenceData } from '../../src/reference/load.js'
 import { STAFF_COOKIE } from '../../src/staff/auth.js'
+import { translate } from '../../src/web/i18n.js'
 import { pngWithTextChunk } from '../attachments/fixtures.js'
 import { Browser, fieldParts, hiddenField, type Part } from '../helpers/forms.js'
 import { type Arrival, arrivals, type CaseLook, DAY_MS, nextMove, Random, type Role } from './generator.js'
@@ -135,6 +138,7 @@ export class Office {
   }
 
   private reference!: ReferenceData
+  private monthlyReport: ReturnType<typeof monthlyReportJob> | undefined
   private day = ''
   private noteCounter = 0
   private png: Buffer | undefined
@@ -570,6 +574,15 @@ export class Office {
       this.fail('the sweep keeps up, as the health page shows it', JSON.stringify(sweep))
     }
     count(this.summary.admin, 'health looked at')
+    // On the first morning the supervising units' mailboxes are filled in, for the monthly report.
+    if (this.summary.admin['mailboxes filled in'] === undefined) {
+      for (const code of ['ducha', 'zuzhibu']) {
+        const res = await this.inject({ method: 'PATCH', url: `/api/v1/admin/units/${code}`, headers: bearer, payload: { emails: [`${code}@example.gov.cn`] } })
+        if (res.statusCode !== 200) this.fail('the administrator fills in a unit\'s mailbox', `PATCH ${code} answered ${res.statusCode}: ${res.body.slice(0, 300)}`)
+      }
+      this.reference = await this.app.reference.get()
+      count(this.summary.admin, 'mailboxes filled in')
+    }
     const page = await this.inject({ url: '/staff/admin/health', headers: { cookie: `${STAFF_COOKIE}=${token}` } })
     if (page.statusCode !== 200) this.fail('the administrator sees the health of the system', `the page answered ${page.statusCode}`)
     if (this.rng.chance(0.3)) {
@@ -599,6 +612,15 @@ export class Office {
     const result = await sweep().catch((error: unknown) => this.fail('the sweep handles every due case', `the sweep died: ${error instanceof Error ? error.message : String(error)}`))
     if (result.failures.length > 0) this.fail('the sweep handles every due case', JSON.stringify(result.failures).slice(0, 500))
     for (const step of result.steps) count(this.summary.steps, step.kind === 'escalation' ? `escalation level ${step.level}` : step.kind)
+    // The monthly report, hourly as the server runs it: due from the month's first working day.
+    this.monthlyReport ??= monthlyReportJob(this.app)
+    const report = await this.monthlyReport()
+    for (const outcome of report.outcomes) {
+      if (outcome.kind === 'failed') this.fail('the monthly report goes to each supervising unit', `${outcome.unitCode}: ${outcome.error}`)
+      if (outcome.kind === 'sent') {
+        count(this.summary.admin, `monthly report ${report.due.kind === 'off' ? '' : report.due.month} to ${outcome.unitCode}${report.due.kind === 'due' && report.due.late ? ' (late)' : ''}`)
+      }
+    }
     // The real transport without an SMTP server: .eml files in the data folder.
     this.mailer ??= createDeliver({ smtpUrl: undefined, dataDir: this.app.config.dataDir })
     const mail = await deliverDue(this.app.db, this.mailer.deliver, this.app.config.mailFrom, now)
@@ -722,9 +744,49 @@ export class Office {
     }
   }
 
+  /**
+   * The month's figures as the office reads them after the month: the administrator's CSV counts
+   * every report the scenario filed that month, by channel; a supervisor's CSV is the rows of
+   * the units under them; each supervising unit got the monthly report once; the public pages answer.
+   */
+  private async checkStatistics (month: string): Promise<void> {
+    const csvOf = async (who: StaffMember): Promise<Array<Record<string, string>>> => {
+      const res = await this.inject({ url: `/staff/stats/monthly.csv?month=${month}&lang=en`, headers: { cookie: `${STAFF_COOKIE}=${await this.tokenOf(who)}` } })
+      if (res.statusCode !== 200 || !res.body.startsWith('\uFEFF')) this.fail('staff download the monthly table', `${who.role} of ${who.unitCode}: ${res.statusCode}`)
+      return parse(res.body, { bom: true, columns: true }) as Array<Record<string, string>>
+    }
+    const all = await csvOf(this.member('zuzhibu', 'admin')!)
+    const total = all.at(-1)!
+    const filed = this.cases.filter(c => this.localDay(Date.parse(c.receivedAt)).startsWith(month))
+    const channelOf = (c: CaseModel): string => c.arrival.channel === 'api' ? 'web' : c.arrival.channel
+    if (Number(total.Received) !== filed.length) this.fail('the monthly table counts every report of the month', `${total.Received} received in ${month}, the office filed ${filed.length}`)
+    for (const channel of new Set(filed.map(channelOf))) {
+      const column = translate('en', 'stats.col.channel', { channel: translate('en', `channel.${channel as Channel}`) })
+      const expected = filed.filter(c => channelOf(c) === channel).length
+      if (Number(total[column]) !== expected) this.fail('the monthly table counts every report of the month', `${column}: ${total[column] ?? 'no column'} against ${expected} filed`)
+    }
+    const rowsSum = all.slice(0, -1).reduce((sum, r) => sum + Number(r.Received), 0)
+    if (rowsSum !== Number(total.Received)) this.fail('the monthly table\'s rows add up to its total', `${rowsSum} ≠ ${total.Received}`)
+    const zuzhibu = this.reference.unitByCode.get('zuzhibu')!
+    const under = new Set(this.reference.units.filter(u => u.id === zuzhibu.id || ancestors(this.reference.units, u.id).includes(zuzhibu.id)).map(u => u.code))
+    const theirs = await csvOf(this.member('zuzhibu', 'supervisor')!)
+    const expectedRows = all.slice(0, -1).filter(r => under.has(r['Unit code']!))
+    if (JSON.stringify(theirs.slice(0, -1)) !== JSON.stringify(expectedRows)) this.fail('a supervisor\'s table is the rows of the units under them', `${theirs.length - 1} rows against ${expectedRows.length}`)
+    const reports = await this.app.db.selectFrom('monthly_reports').innerJoin('units', 'units.id', 'monthly_reports.unit_id').select(['units.code', 'monthly_reports.outbox_id']).where('month', '=', month).execute()
+    const sent = reports.map(r => r.code).sort()
+    if (JSON.stringify(sent) !== JSON.stringify(['ducha', 'zuzhibu'])) this.fail('each supervising unit gets the monthly report once', `sent to ${sent.join(', ')}`)
+    for (const path of ['/stats', '/results']) {
+      const res = await this.inject({ url: path })
+      if (res.statusCode !== 200) this.fail('the public reads the figures and the results', `${path} answered ${res.statusCode}`)
+    }
+    count(this.summary.admin, `statistics of ${month} checked`)
+  }
+
   /** Mail is queued for everyone who should be told, and for no one else. */
   private async checkMail (cases: CaseModel[], full: boolean): Promise<void> {
-    const orphan = await this.app.db.selectFrom('mail_outbox').select('to_address').where('report_id', 'is', null).executeTakeFirst()
+    // The monthly reports are the only mail that belongs to no case.
+    const orphan = await this.app.db.selectFrom('mail_outbox').select('to_address').where('report_id', 'is', null)
+      .where('id', 'not in', eb => eb.selectFrom('monthly_reports').select('outbox_id').where('outbox_id', 'is not', null)).executeTakeFirst()
     if (orphan !== undefined) this.fail('mail is queued for no one else', `a mail to ${orphan.to_address} belongs to no case`)
     if (cases.length === 0) return
     const mails = await this.app.db.selectFrom('mail_outbox').select(['report_id', 'to_address', 'to_reporter', 'sent_at', 'dedupe_key'])
@@ -819,6 +881,7 @@ export class Office {
       this.summary.days++
       log(`${this.day} (${kind}): ${this.cases.length} reports, ${Object.values(this.summary.steps).reduce((a, b) => a + b, 0)} ladder steps, ${this.summary.requests} requests — ${this.broken.size === 0 ? 'invariants hold' : `${this.broken.size} invariants broken`}`)
     }
+    await unlessSkipped(async () => await this.checkStatistics('2026-09'))
     const statuses = await this.app.db.selectFrom('reports').select(['status', 'escalation_level']).execute()
     for (const s of statuses) count(this.summary.statuses, s.status)
     this.summary.escalatedTwice = statuses.filter(s => s.escalation_level >= 2).length
