@@ -1,6 +1,41 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
 import autocannon from 'autocannon'
+import pg from 'pg'
+import { connect } from '../src/db/connect.js'
+import { migrateToLatest } from '../src/db/migrate.js'
+import { seed } from '../src/seed/seed.js'
+
+/** The PostgreSQL server the benchmarks run on. */
+export const BENCH_SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+
+async function onServer (statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: BENCH_SERVER })
+  await client.connect()
+  try { await client.query(statement) } finally { await client.end() }
+}
+
+export interface BenchDatabase { name: string, url: string, db: ReturnType<typeof connect>['db'], drop: () => Promise<void> }
+
+/** A new database on the server, migrated and seeded, for one benchmark run; `drop` closes and removes it (BENCH_KEEP=1 keeps it). */
+export async function benchDatabase (prefix: string): Promise<BenchDatabase> {
+  const name = `${prefix}_${process.pid}`
+  const url = (() => { const u = new URL(BENCH_SERVER); u.pathname = '/' + name; return u.toString() })()
+  await onServer(`CREATE DATABASE ${name}`)
+  const { db } = connect({ databaseUrl: url, poolSize: 10 })
+  await migrateToLatest(db)
+  await seed(db)
+  return {
+    name,
+    url,
+    db,
+    drop: async () => {
+      await db.destroy()
+      if (process.env.BENCH_KEEP === undefined) await onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      else process.stdout.write(`kept database ${name}\n`)
+    }
+  }
+}
 
 export interface Started { port: number, child: ChildProcess, stop: () => Promise<void> }
 

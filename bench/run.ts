@@ -11,31 +11,18 @@
 import { request } from 'node:http'
 import { readFileSync } from 'node:fs'
 import { sql } from 'kysely'
-import pg from 'pg'
-import { connect } from '../src/db/connect.js'
-import { migrateToLatest } from '../src/db/migrate.js'
+import type { connect } from '../src/db/connect.js'
 import { runSweep } from '../src/deadlines/sweep.js'
 import { ReferenceCache } from '../src/reference/load.js'
 import { Secrets } from '../src/security/secrets.js'
-import { seed } from '../src/seed/seed.js'
-import { line, load, percentile, startProcess } from './lib.js'
+import { BENCH_SERVER, benchDatabase, line, load, percentile, startProcess } from './lib.js'
 
-const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const OPEN_CASES = Number(process.env.BENCH_CASES ?? 1_000_000)
 const SECRET = 'bench-secret-key-0123456789abcdef0123456789'
-const name = `portal_bench_${process.pid}`
-const url = (() => { const u = new URL(SERVER); u.pathname = '/' + name; return u.toString() })()
-
-async function admin (statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: SERVER })
-  await client.connect()
-  try { await client.query(statement) } finally { await client.end() }
-}
 
 const REPORT = { category: 'lan-delay', subjectName: '基准测试', content: '窗口工作人员多次推诿，拖延办理社保转移手续，已经两个月。' }
-const portalEnv = {
-  DATABASE_URL: url,
+const PORTAL_ENV = {
   NODE_ENV: 'production',
   SECRET_KEY: SECRET,
   LOG_LEVEL: 'warn',
@@ -124,12 +111,10 @@ async function timeSweep (db: ReturnType<typeof connect>['db']): Promise<{ ms: n
 }
 
 async function main (): Promise<void> {
-  await admin(`CREATE DATABASE ${name}`)
-  const { db } = connect({ databaseUrl: url, poolSize: 10 })
+  const { db, name, url, drop } = await benchDatabase('portal_bench')
+  const portalEnv = { ...PORTAL_ENV, DATABASE_URL: url }
   try {
-    await migrateToLatest(db)
-    await seed(db)
-    process.stdout.write(`Benchmarks on ${new URL(SERVER).host}, ${SECONDS} s per load, database ${name}\n\n`)
+    process.stdout.write(`Benchmarks on ${new URL(BENCH_SERVER).host}, ${SECONDS} s per load, database ${name}\n\n`)
 
     // Submissions against the bare one-INSERT route.
     const bare = await startProcess(['bench/bare-server.ts'], { DATABASE_URL: url }, '/health')
@@ -193,8 +178,7 @@ async function main (): Promise<void> {
     await portal.stop()
     await bare.stop()
   } finally {
-    await db.destroy()
-    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    await drop()
   }
 }
 

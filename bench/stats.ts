@@ -6,32 +6,20 @@
  * Run: npm run bench:stats (BENCH_DATABASE_URL picks the server). Loopback only.
  */
 import { sql } from 'kysely'
-import pg from 'pg'
-import { connect } from '../src/db/connect.js'
-import { migrateToLatest } from '../src/db/migrate.js'
+import type { connect } from '../src/db/connect.js'
 import { ReferenceCache } from '../src/reference/load.js'
-import { seed } from '../src/seed/seed.js'
 import { monthlyStatistics } from '../src/stats/service.js'
-import { line, percentile } from './lib.js'
+import { BENCH_SERVER, benchDatabase, line, percentile } from './lib.js'
 
-const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const CASES = Number(process.env.BENCH_STATS_CASES ?? 1_000_000)
 const RUNS = Number(process.env.BENCH_STATS_RUNS ?? 7)
-const name = `portal_bench_stats_${process.pid}`
-const url = (() => { const u = new URL(SERVER); u.pathname = '/' + name; return u.toString() })()
 type Db = ReturnType<typeof connect>['db']
-
-async function admin (statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: SERVER })
-  await client.connect()
-  try { await client.query(statement) } finally { await client.end() }
-}
 
 /*
  * Five years of cases, evenly spread (about 16,700 a month at 1M): each received, accepted
  * three days later and closed thirty days later (one in ten late, one in three
- * substantiated), except a fifth of the last three months' cases, still open; one in twenty transferred, one in thirty escalated, one in twenty asked a
- * question (half of them answered); the newest months still open, some overdue.
+ * substantiated), except a fifth of the last months' cases, still open; one in twenty
+ * transferred, one in thirty escalated, one in twenty asked a question (half answered).
  */
 async function generate (db: Db, count: number): Promise<void> {
   // Only the last three months' cases are still open, a fifth of them, as in an office that works.
@@ -83,15 +71,12 @@ async function timed (work: () => Promise<unknown>): Promise<number[]> {
 }
 
 async function main (): Promise<void> {
-  await admin(`CREATE DATABASE ${name}`)
-  const { db } = connect({ databaseUrl: url, poolSize: 10 })
+  const { db, drop } = await benchDatabase('portal_bench_stats')
   try {
-    await migrateToLatest(db)
-    await seed(db)
     const loading = performance.now()
     await generate(db, CASES)
     const events = await db.selectFrom('report_events').select(eb => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()
-    process.stdout.write(`Monthly statistics on ${new URL(SERVER).host}: ${CASES.toLocaleString('en')} cases, ${Number(events.n).toLocaleString('en')} events (generated in ${((performance.now() - loading) / 1000).toFixed(0)} s), ${RUNS} runs each\n\n`)
+    process.stdout.write(`Monthly statistics on ${new URL(BENCH_SERVER).host}: ${CASES.toLocaleString('en')} cases, ${Number(events.n).toLocaleString('en')} events (generated in ${((performance.now() - loading) / 1000).toFixed(0)} s), ${RUNS} runs each\n\n`)
 
     const reference = await new ReferenceCache(db, 'Asia/Shanghai').get()
     const month = '2026-10'
@@ -111,9 +96,7 @@ async function main (): Promise<void> {
       where r.received_at < ${to} and not (r.status in ('closed', 'rejected') and r.closed_at < ${to}) group by 1, 2`.execute(db)
     process.stdout.write(`\nEXPLAIN ANALYZE, open at the month's end:\n${plan.rows.map(r => '  ' + r['QUERY PLAN']).join('\n')}\n`)
   } finally {
-    await db.destroy()
-    if (process.env.BENCH_KEEP === undefined) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-    else process.stdout.write(`kept database ${name}\n`)
+    await drop()
   }
 }
 
