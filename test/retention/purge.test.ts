@@ -79,13 +79,10 @@ t.test('the retention job purges the finished cases past the retention period, a
 
   t.test('identity, contact address, submission key and texts are gone from the case', async t => {
     const row = await reportRow(old.reportId)
-    t.same({
-      identity: row.identity_enc, contact: row.contact_email_enc, key: row.submission_key, bodyHash: row.submission_body_hash, nextDue: row.next_due_at,
-      content: row.content, subject: row.subject_name, position: row.subject_position, place: row.place, when: row.occurred_when, summary: row.result_summary
-    }, {
-      identity: null, contact: null, key: null, bodyHash: null, nextDue: null,
-      content: ANONYMISED_TEXT, subject: ANONYMISED_TEXT, position: ANONYMISED_TEXT, place: ANONYMISED_TEXT, when: ANONYMISED_TEXT, summary: ANONYMISED_TEXT
-    })
+    const kept = { identity: row.identity_enc, contact: row.contact_email_enc, key: row.submission_key, bodyHash: row.submission_body_hash, nextDue: row.next_due_at }
+    t.same(kept, { identity: null, contact: null, key: null, bodyHash: null, nextDue: null })
+    const texts = [row.content, row.subject_name, row.subject_position, row.place, row.occurred_when, row.result_summary]
+    t.same(texts, texts.map(() => ANONYMISED_TEXT))
     t.same({ status: row.status, finding: row.finding, actions: row.actions_taken, mode: row.identity_mode, purgedAt: row.purged_at }, {
       status: 'closed', finding: 'substantiated', actions: ['reminder_talk'], mode: 'real_name', purgedAt: RUN_AT
     }, 'what became of it stays')
