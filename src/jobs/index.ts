@@ -8,7 +8,7 @@ import { type SerialJob, serialJob } from './serial.js'
 import { sweepJob } from './sweep.js'
 
 /**
- * The deadline sweep, the mail worker, the mailbox worker, the purge of expired secrets and the
+ * The deadline sweep, the mail worker, the mailbox worker, the purge of expired secrets, the
  * monthly report and the retention purge of old cases on timers inside `portal serve`.
  * Each is safe to run in every process at once. Each has its own chain, so a slow sweep does not
  * hold up the mail; a tick that finds its job still running is skipped; closing the server waits
