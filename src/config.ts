@@ -39,6 +39,8 @@ export interface Config {
   monthlyReportWorkingDays: number
   /** Seconds a client has to send a whole request (uploads included), and a connection may stay silent. */
   requestTimeoutSeconds: number
+  /** Whole calendar years (in the business time zone) a finished case keeps its content after closing; then it is purged. */
+  retentionYears: number
   hotline: string
   /** The address shown to citizens: PORTAL_MAILBOX, else the first address the mailbox receives for. */
   mailbox: string
@@ -104,6 +106,7 @@ const schema = {
     SWEEP_INTERVAL_SECONDS: { type: 'integer', minimum: 0, maximum: 86400, description: 'a whole number of seconds from 0 to 86400' },
     MONTHLY_REPORT_WORKING_DAYS: { type: 'integer', minimum: 0, maximum: 20, description: 'a whole number of working days from 0 (off) to 20' },
     REQUEST_TIMEOUT_SECONDS: { type: 'integer', minimum: 1, maximum: 3600, description: 'a whole number of seconds from 1 to 3600' },
+    RETENTION_YEARS: { type: 'integer', minimum: 1, maximum: 100, description: 'a whole number of years from 1 to 100' },
     PORTAL_HOTLINE: { type: 'string', minLength: 1, maxLength: 40, description: 'a phone number' },
     PORTAL_MAILBOX: { type: 'string', pattern: '^[^\\s@]+@[^\\s@]+$', description: 'an e-mail address' },
     INBOUND_SMTP_PORT: { type: 'integer', minimum: 0, maximum: 65535, description: 'a port number from 0 to 65535' },
@@ -245,6 +248,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     // Long enough for the largest upload (50 MB) over a slow link such as Tor; short enough that
     // a client sending a byte now and then cannot hold a connection for ever.
     requestTimeoutSeconds: input.REQUEST_TIMEOUT_SECONDS ?? 300,
+    retentionYears: input.RETENTION_YEARS ?? 5,
     hotline: input.PORTAL_HOTLINE ?? '12380',
     mailbox: input.PORTAL_MAILBOX ?? inboundAddresses[0] ?? 'report@localhost',
     inbound: {

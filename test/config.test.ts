@@ -18,6 +18,7 @@ t.test('defaults for a fresh clone: embedded database under ./data, port 3000, A
   t.equal(config.publicUrl, 'http://127.0.0.1:3000')
   t.equal(config.sweepIntervalSeconds, 60)
   t.equal(config.monthlyReportWorkingDays, 3)
+  t.equal(config.retentionYears, 5)
 })
 
 t.test('values are read and coerced once', async t => {
@@ -33,7 +34,8 @@ t.test('values are read and coerced once', async t => {
     REDIS_URL: 'redis://127.0.0.1:6379',
     BUSINESS_TZ: 'Asia/Urumqi',
     LOG_LEVEL: 'warn',
-    MONTHLY_REPORT_WORKING_DAYS: '0'
+    MONTHLY_REPORT_WORKING_DAYS: '0',
+    RETENTION_YEARS: '10'
   })
   t.equal(config.port, 8080)
   t.equal(config.databaseUrl, 'postgres://u@db:5432/portal')
@@ -44,6 +46,7 @@ t.test('values are read and coerced once', async t => {
   t.equal(config.logLevel, 'warn')
   t.equal(config.monthlyReportWorkingDays, 0, '0 turns the monthly report off')
   t.equal(config.secretKey, SECRET)
+  t.equal(config.retentionYears, 10)
 })
 
 const bad: Array<[string, string, RegExp]> = [
@@ -61,6 +64,9 @@ const bad: Array<[string, string, RegExp]> = [
   ['SWEEP_INTERVAL_SECONDS', '-1', /^SWEEP_INTERVAL_SECONDS: must be a whole number/],
   ['MONTHLY_REPORT_WORKING_DAYS', '21', /^MONTHLY_REPORT_WORKING_DAYS: must be a whole number of working days from 0 \(off\) to 20$/],
   ['MONTHLY_REPORT_WORKING_DAYS', 'three', /^MONTHLY_REPORT_WORKING_DAYS: must be a whole number of working days/],
+  ['RETENTION_YEARS', '0', /^RETENTION_YEARS: must be a whole number of years from 1 to 100$/],
+  ['RETENTION_YEARS', '2.5', /^RETENTION_YEARS: must be a whole number of years/],
+  ['RETENTION_YEARS', 'five', /^RETENTION_YEARS: must be a whole number of years/],
   ['SUBMISSIONS_PER_HOUR', '0', /^SUBMISSIONS_PER_HOUR: must be a whole number of reports per client per hour/],
   ['TRACKING_MISSES_PER_CLIENT', 'many', /^TRACKING_MISSES_PER_CLIENT: must be a whole number of wrong tracking codes/],
   ['REDIS_KEY_PREFIX', 'my portal', /^REDIS_KEY_PREFIX: must be up to 64 letters, digits and _ \. : -$/],

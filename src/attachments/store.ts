@@ -85,6 +85,24 @@ export class AttachmentStore {
   }
 
   /**
+   * Removes a stored file that no attachment refers to any more (a purged case's: see
+   * src/retention/). A file written less than `keepIfNewerThanMs` ago (on the real clock) is
+   * kept: its content was uploaded again just now, for a report or a form shown again with its
+   * files, which is about to refer to it. A file that is not there is no error.
+   */
+  async remove (sha256: string, options: { keepIfNewerThanMs?: number } = {}): Promise<'removed' | 'missing' | 'kept'> {
+    const path = this.path(sha256)
+    const missing = (error: NodeJS.ErrnoException): undefined => {
+      if (error.code === 'ENOENT') return undefined
+      throw error
+    }
+    const stats = await stat(path).catch(missing)
+    if (stats === undefined) return 'missing'
+    if (options.keepIfNewerThanMs !== undefined && Date.now() - stats.mtimeMs < options.keepIfNewerThanMs) return 'kept'
+    return await rm(path).then(() => 'removed' as const, (error: NodeJS.ErrnoException) => missing(error) ?? 'missing' as const)
+  }
+
+  /**
    * Removes temporary files a crashed process left behind (they may hold uploads with their metadata).
    * Run at start-up; `olderThanMs` keeps the uploads of other processes that are still running.
    */

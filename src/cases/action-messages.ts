@@ -85,6 +85,7 @@ export const zh = {
   'action.supervise.hint': '督办意见会通知承办单位；举报人只会看到案件正在督办。',
 
   'actionError.role_not_permitted': '您不能对此案件执行此操作。',
+  'actionError.case_purged': '此案件已超过保存期限，身份信息、附件和文字内容已按规定删除，不能再对它执行任何操作。',
   'actionError.not_allowed_in_state': '案件当前状态下不能执行此操作。',
   'actionError.no_pending_transfer': '此案件不是转办来的，无法提出异议。',
   'actionError.extension_pending': '已有延期申请等待决定。',
@@ -198,6 +199,7 @@ export const en: Record<keyof typeof zh, string> = {
   'action.supervise.hint': 'The handling unit is notified; the reporter only sees that the case is being supervised.',
 
   'actionError.role_not_permitted': 'You may not do this on this case.',
+  'actionError.case_purged': 'This case is past its retention period: its identity data, files and text have been removed, and nothing more can be done on it.',
   'actionError.not_allowed_in_state': 'This is not possible in the case’s current state.',
   'actionError.no_pending_transfer': 'This case was not transferred to your unit, so there is no transfer to object to.',
   'actionError.extension_pending': 'An extension request is already waiting for a decision.',

@@ -6,6 +6,7 @@ export const zh = {
   'staffStatus.rejected': '不予受理',
   'staffStatus.closed': '已办结',
 
+  'case.purged': '此案件已超过保存期限，举报人身份信息、附件和文字内容已于{date}按规定删除；办理经过和结论保留。案件已冻结，不能再执行任何操作。',
   'case.title': '案件 {caseNumber}',
   'case.done': '已完成：{action}',
   'case.left.transfer': '案件 {caseNumber} 已转办至{unit}。',
@@ -112,6 +113,7 @@ export const zh = {
 
   'revealError.not_permitted': '只有承办单位负责人、督办单位的督查人员和管理员可以查看实名信息。',
   'revealError.anonymous': '这是匿名举报，没有实名信息。',
+  'revealError.purged': '此案件已超过保存期限，实名信息已按规定删除。',
   'revealError.missing_reason': '请填写查看完整信息的原因',
   'revealError.reason_too_long': '原因不能超过{max}个字',
 
@@ -136,6 +138,7 @@ export const en: Record<keyof typeof zh, string> = {
   'staffStatus.rejected': 'Not accepted',
   'staffStatus.closed': 'Closed',
 
+  'case.purged': 'This case is past its retention period: the reporter\'s identity data, the files and the text were removed on {date}, as the rules require; the course of the case and its outcome remain. The case is frozen: no action can be taken on it.',
   'case.title': 'Case {caseNumber}',
   'case.done': 'Done: {action}',
   'case.left.transfer': 'Case {caseNumber} was transferred to {unit}.',
@@ -242,6 +245,7 @@ export const en: Record<keyof typeof zh, string> = {
 
   'revealError.not_permitted': 'Only the head of the handling unit, supervisors of a supervising unit and administrators may see a reporter’s identity.',
   'revealError.anonymous': 'This report is anonymous: there is no identity to show.',
+  'revealError.purged': 'This case is past its retention period: the reporter’s identity was removed, as the rules require.',
   'revealError.missing_reason': 'Enter why you need the full details',
   'revealError.reason_too_long': 'The reason must be {max} characters or fewer',
 

@@ -9,7 +9,7 @@ export type Trx = Transaction<Database>
 export async function lockCase (trx: Trx, reportId: number) {
   return await trx.selectFrom('reports')
     .select(['id', 'case_number', 'status', 'category_id', 'unit_id', 'identity_mode', 'accepted_at', 'finding',
-      'extension_requested_at', 'transferred_from_unit_id', 'assigned_to', 'contact_email_enc', 'lang', 'subject_unit_id', 'subject_name'])
+      'extension_requested_at', 'transferred_from_unit_id', 'assigned_to', 'contact_email_enc', 'lang', 'subject_unit_id', 'subject_name', 'purged_at'])
     .where('id', '=', reportId)
     .forUpdate()
     .executeTakeFirst()
@@ -93,7 +93,7 @@ export async function findCaseInScope (db: Kysely<Database>, viewer: StaffScope,
       'reports.identity_enc', 'reports.contact_email_enc', 'reports.lang', 'reports.operator_id', 'reports.assigned_to',
       'reports.transferred_from_unit_id', 'reports.extension_requested_at', 'reports.received_at', 'reports.accepted_at',
       'reports.closed_at', 'reports.next_due_at', 'reports.finding', 'reports.actions_taken', 'reports.result_summary',
-      'reports.published_at', 'categories.code as category_code', 'categories.name_zh as category_zh', 'categories.name_en as category_en'
+      'reports.published_at', 'reports.purged_at', 'categories.code as category_code', 'categories.name_zh as category_zh', 'categories.name_en as category_en'
     ])
     .where('reports.case_number', '=', caseNumber)
     .where(eb => inScope(eb, viewer))

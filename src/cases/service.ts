@@ -44,7 +44,7 @@ function eventBody (event: CaseEvent): string {
 
 /** The state the state machine decides on, read from the case's columns, as the acting staff member (null: the portal) sees it. */
 export function caseState (
-  row: Pick<CaseRow, 'status' | 'accepted_at' | 'finding' | 'extension_requested_at' | 'transferred_from_unit_id' | 'assigned_to'>,
+  row: Pick<CaseRow, 'status' | 'accepted_at' | 'finding' | 'extension_requested_at' | 'transferred_from_unit_id' | 'assigned_to' | 'purged_at'>,
   actorId: number | null
 ): CaseState {
   return {
@@ -53,7 +53,8 @@ export function caseState (
     findingsRecorded: row.finding !== null,
     pendingExtension: row.extension_requested_at !== null,
     pendingTransfer: row.transferred_from_unit_id !== null,
-    assignedToActor: actorId !== null && row.assigned_to === actorId
+    assignedToActor: actorId !== null && row.assigned_to === actorId,
+    purged: row.purged_at !== null
   }
 }
 

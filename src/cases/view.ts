@@ -126,6 +126,8 @@ export interface CaseView {
   closedAt: Date | null
   extensionRequestedAt: Date | null
   publishedAt: Date | null
+  /** When retention purged the case: its texts read as the marker, files and identity are gone, no action is possible. */
+  purgedAt: Date | null
   nextDueAt: Date | null
   marker: DeadlineMarker
   assignedTo: StaffName | null
@@ -226,6 +228,7 @@ export async function viewCase (deps: CasesDeps, staff: StaffPrincipal, caseNumb
     closedAt: record.closed_at,
     extensionRequestedAt: record.extension_requested_at,
     publishedAt: record.published_at,
+    purgedAt: record.purged_at,
     nextDueAt: record.next_due_at,
     marker: deadlineMarker(record.next_due_at, now),
     assignedTo: name(record.assigned_to),
@@ -272,13 +275,14 @@ export async function viewCase (deps: CasesDeps, staff: StaffPrincipal, caseNumb
   }
 }
 
-export type RevealOutcome = 'revealed' | 'not_found' | 'not_permitted' | 'anonymous' | 'missing_reason' | 'reason_too_long'
+export type RevealOutcome = 'revealed' | 'not_found' | 'not_permitted' | 'purged' | 'anonymous' | 'missing_reason' | 'reason_too_long'
 
 /** Unmasks the reporter's identity for the staff member, for REVEAL_WINDOW_MS, with the reason on record. */
 export async function revealIdentity (deps: CasesDeps, staff: StaffPrincipal, caseNumber: string, rawReason: unknown, now = deps.now?.() ?? new Date()): Promise<RevealOutcome> {
   const opened = await openCase(deps, staff, caseNumber)
   if (opened === undefined) return 'not_found'
   if (!mayRevealIdentity(staff.role, opened.access)) return 'not_permitted'
+  if (opened.record.purged_at !== null) return 'purged'
   if (opened.record.identity_enc === null) return 'anonymous'
   const reason = typeof rawReason === 'string' ? rawReason.trim() : ''
   if (reason === '') return 'missing_reason'

@@ -16,6 +16,7 @@ import { calendarCommands } from './commands/calendar.js'
 import { databaseCommands } from './commands/database.js'
 import { deadlineCommands } from './commands/deadlines.js'
 import { reportCommands } from './commands/report.js'
+import { retentionCommands } from './commands/retention.js'
 import { staffCommands } from './commands/staff.js'
 import { type CommandContext, commandTools, type ServedBy, UsageError } from './context.js'
 import { type CommandIo, type ControlServer, forwardCommand, openControlSocket, type WireError } from './control.js'
@@ -53,7 +54,7 @@ function buildProgram (ctx: CommandContext): Command {
     .showHelpAfterError()
     .exitOverride()
 
-  for (const group of [databaseCommands, deadlineCommands, calendarCommands, staffCommands, adminCommands, reportCommands]) group(program, tools)
+  for (const group of [databaseCommands, deadlineCommands, retentionCommands, calendarCommands, staffCommands, adminCommands, reportCommands]) group(program, tools)
 
   program.command('serve')
     .description('run the web server (migrates first; the embedded database is seeded on its first start)')

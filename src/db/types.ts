@@ -158,6 +158,8 @@ export interface ReportTable {
   published_at: Timestamp | null
   /** The first time the reporter came back with the tracking code. */
   reporter_returned_at: Timestamp | null
+  /** When retention removed the case's identity data, files and text (see src/retention/); a purged case is frozen. */
+  purged_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
   created_at: DefaultTimestamp
   updated_at: DefaultTimestamp
 }

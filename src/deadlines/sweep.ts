@@ -83,7 +83,8 @@ async function sweepCase (deps: SweepDeps, reference: ReferenceData, reportId: n
   })
 }
 
-function shortError (error: unknown): string {
+/** An error's first line, at most 300 characters: what a log line or an operator is told of it. */
+export function shortError (error: unknown): string {
   const text = error instanceof Error ? error.message : String(error)
   return (text.split('\n')[0] ?? '').slice(0, 300)
 }

@@ -32,6 +32,8 @@ export interface CaseState {
   pendingTransfer: boolean
   /** The case is already assigned to the staff member acting (the state as that person sees it): claiming it would change nothing. */
   assignedToActor: boolean
+  /** Retention removed the case's identity data, files and text (see retention.ts): it is frozen, no action is taken on it. */
+  purged?: boolean
 }
 
 /** What staff type or choose; free text is trimmed, and each action checks only what it needs. */
@@ -275,6 +277,7 @@ const ACTION_STATES: Readonly<Record<CaseAction, (state: CaseState) => boolean>>
 
 export type RefusalCode =
   | 'role_not_permitted'
+  | 'case_purged'
   | 'not_allowed_in_state'
   | 'no_pending_transfer'
   | 'extension_pending'
@@ -317,6 +320,7 @@ const PRECONDITIONS: Partial<Record<CaseAction, (state: CaseState) => Refusal | 
 /** Why the role may not take the action in this state at all, before any input is looked at; null when it may. */
 export function refusalBeforeInput (state: CaseState, action: CaseAction, role: ActorRole): Refusal | null {
   if (!ACTION_ROLES[action].includes(role)) return refuse('role_not_permitted', `the ${role} role may not ${action.replace(/_/g, ' ')}`)
+  if (state.purged === true) return refuse('case_purged', 'the case was purged under the retention policy: nothing more can be done on it')
   if (!ACTION_STATES[action](state)) return refuse('not_allowed_in_state', `${action.replace(/_/g, ' ')} is not possible while the case is ${state.status.replace(/_/g, ' ')}`)
   return PRECONDITIONS[action]?.(state) ?? null
 }

@@ -3,12 +3,13 @@ import { mailJob } from './mail.js'
 import { mailboxJob } from './mailbox.js'
 import { monthlyReportJob } from './monthly-report.js'
 import { purgeJob } from './purge.js'
+import { RETENTION_INTERVAL_SECONDS, retentionJob } from './retention.js'
 import { type SerialJob, serialJob } from './serial.js'
 import { sweepJob } from './sweep.js'
 
 /**
- * The deadline sweep, the mail worker, the mailbox worker, the purge of expired secrets and the
- * monthly report on timers inside `portal serve`.
+ * The deadline sweep, the mail worker, the mailbox worker, the purge of expired secrets, the
+ * monthly report and the retention purge of old cases on timers inside `portal serve`.
  * Each is safe to run in every process at once. Each has its own chain, so a slow sweep does not
  * hold up the mail; a tick that finds its job still running is skipped; closing the server waits
  * for every run in progress.
@@ -38,6 +39,7 @@ export function addBackgroundJobs (server: FastifyInstance): void {
     every(600, 'purge', purgeJob(server))
     // Hourly: the report goes out within the hour its first working day begins.
     if (server.config.monthlyReportWorkingDays > 0) every(3600, 'monthly-report', monthlyReportJob(server))
+    every(RETENTION_INTERVAL_SECONDS, 'retention', retentionJob(server))
   })
   server.addHook('onClose', async () => {
     for (const timer of timers) clearInterval(timer)

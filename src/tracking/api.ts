@@ -27,6 +27,7 @@ const statusSchema = {
     receivedAt: { type: 'string', format: 'date-time' },
     canReply: { type: 'boolean', description: 'false once the case is closed or rejected; `finished` then says what the reporter can do instead' },
     finished: { type: 'string' },
+    purgedAt: { type: 'string', format: 'date-time', description: 'present once the case is past its retention period and purged: its text reads as a marker, its files and the reporter\'s identity are gone; status, timeline and finding remain' },
     report: {
       type: 'object',
       description: 'what the reporter sent',

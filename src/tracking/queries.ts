@@ -24,6 +24,8 @@ export interface StatusRow {
   /** Only the event data a reporter may read: the stage and level of a deadline step, the finding of a closing. */
   events: Array<{ type: string, at: string, body: string, stage: string | null, level: number | null, finding: string | null }>
   messages: Array<{ direction: 'to_reporter' | 'from_reporter', at: string, body: string, attachments: FileRow[] }>
+  /** When retention purged the case (its texts read as the marker then, its files are gone). */
+  purged_at: Date | null
 }
 
 /**
@@ -36,7 +38,7 @@ export async function findStatus (db: Kysely<Database>, by: { trackingHash: Buff
   const { rows } = await sql<StatusRow>`
     select r.id, r.status, r.received_at, c.name_zh as category_zh, c.name_en as category_en,
       r.content, r.subject_name, r.subject_position, su.name_zh as subject_unit_zh, su.name_en as subject_unit_en,
-      r.subject_unit_text, r.place, r.occurred_when,
+      r.subject_unit_text, r.place, r.occurred_when, r.purged_at,
       (select coalesce(json_agg(json_build_object('id', a.id, 'name', a.original_name, 'sizeBytes', a.size_bytes) order by a.id), '[]')
          from attachments a where a.report_id = r.id and a.message_id is null and a.source = 'reporter') as files,
       (select coalesce(json_agg(json_build_object('stage', k.stage, 'dueAt', k.due_at, 'state', k.state) order by k.due_at), '[]')

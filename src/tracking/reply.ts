@@ -31,14 +31,16 @@ export type ReplyResult =
 
 /**
  * The reporter's answer: a message, its files, and — if staff were waiting for it — the clocks
- * run again. A finished case refuses it (the state machine's `not_allowed_in_state`); that is
+ * run again. A finished case refuses it (the state machine's `not_allowed_in_state`, or
+ * `case_purged` once retention has purged it); that is
  * the reporter's situation to be told about, not a failure; so is any other refusal, which the
  * route reports as the reply not being taken (a 409, never a 500).
  */
 export async function addReporterMessage (deps: CasesDeps, reportId: number, body: string, files: StoredAttachment[], now = new Date()): Promise<ReplyResult> {
   const result = await performAction(deps, reportId, 'reporter_replied', { role: 'system', staffId: null }, {}, { now, reporterMessage: { body, files } })
   if (result.ok) return { ok: true }
-  if (result.code === 'not_allowed_in_state') {
+  // A purged case is finished too (retention takes only closed and rejected cases).
+  if (result.code === 'not_allowed_in_state' || result.code === 'case_purged') {
     const row = await deps.db.selectFrom('reports').select('status').where('id', '=', reportId).executeTakeFirstOrThrow()
     if (isFinished(row.status)) return { ok: false, code: 'finished', status: row.status }
   }

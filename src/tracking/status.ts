@@ -28,6 +28,8 @@ export interface StatusDocument {
   /** Whether the reporter can still reply; when not, `finished` says what they can do instead. */
   canReply: boolean
   finished?: string
+  /** Present once retention purged the case: what the reporter sent is gone, the outcome stays. */
+  purgedAt?: Date
   /** What the reporter sent, to read again; the files sent with replies are listed with them. */
   report: {
     content: string
@@ -126,6 +128,7 @@ export function statusDocument (row: StatusRow, context: StatusContext): StatusD
     receivedAt: row.received_at,
     canReply: finished === undefined,
     ...(finished === undefined ? {} : { finished }),
+    ...(row.purged_at === null ? {} : { purgedAt: row.purged_at }),
     report: {
       content: row.content,
       subjectName: row.subject_name,
