@@ -123,6 +123,10 @@ export function connect (options: ConnectOptions): DatabaseHandle {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 20,
+      // No JIT: the portal's queries are short, and the monthly statistics' correlated
+      // subqueries have estimates high enough to make PostgreSQL spend a second compiling
+      // a query that runs in 70 ms (bench/stats.ts).
+      options: '-c jit=off',
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
           if (oid === INT8) return parseInt8

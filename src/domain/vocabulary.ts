@@ -23,6 +23,9 @@ export type InboundMailStatus = typeof INBOUND_MAIL_STATUSES[number]
 
 export const REPORT_STATUSES = ['received', 'accepted', 'awaiting_reporter', 'rejected', 'closed'] as const
 export type ReportStatus = typeof REPORT_STATUSES[number]
+/** A case that is over (closed, or rejected at intake), and one that is not. */
+export const FINISHED_STATUSES = ['rejected', 'closed'] as const satisfies readonly ReportStatus[]
+export const OPEN_STATUSES = ['received', 'accepted', 'awaiting_reporter'] as const satisfies readonly ReportStatus[]
 
 /** 庸 懒 散 混 (the four kinds of 为官不为), and everything else. */
 export const CATEGORY_GROUPS = ['yong', 'lan', 'san', 'hun', 'other'] as const

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 import type { Channel, Database, IdentityMode } from '../db/types.js'
 import { type MonthFacts, SETTLED_BY } from '../domain/statistics.js'
+import { FINISHED_STATUSES, OPEN_STATUSES } from '../domain/vocabulary.js'
 
 /*
  * One month's facts for the statistics, each a range of report_events (type, at) joined to
@@ -12,6 +13,8 @@ type Db = Kysely<Database>
 interface Month { from: Date, to: Date, timeZone: string, now: Date }
 
 const unitOf = sql<number>`coalesce(e.unit_id, r.unit_id)`
+// As literals, so that the planner matches the partial index on finished cases.
+const statuses = (list: readonly string[]): ReturnType<typeof sql.join> => sql.join(list.map(s => sql.lit(s)))
 const settled = (stage: keyof typeof SETTLED_BY): ReturnType<typeof sql<string[]>> => sql<string[]>`${`{${SETTLED_BY[stage].join(',')}}`}::text[]`
 
 export async function monthFacts (db: Db, { from, to, timeZone, now }: Month): Promise<MonthFacts> {
@@ -39,7 +42,7 @@ export async function monthFacts (db: Db, { from, to, timeZone, now }: Month): P
     // Late: a time limit before closing (not the reporter's feedback, which starts at closing) was missed.
     sql<{ unitId: number, categoryId: number, receivedDay: string, day: string, late: boolean, finding: string | null, measures: string[] | null }>`
       select ${unitOf} as "unitId", r.category_id as "categoryId", ${day('r.received_at')} as "receivedDay", ${day('e.at')} as day,
-        exists (select 1 from report_clocks c where c.report_id = e.report_id and c.stage <> 'feedback' and c.state = 'missed') as late,
+        coalesce((select bool_or(c.state = 'missed') from report_clocks c where c.report_id = e.report_id and c.stage <> 'feedback'), false) as late,
         e.data ->> 'finding' as finding,
         r.actions_taken as measures
       from report_events e join reports r on r.id = e.report_id
@@ -54,7 +57,7 @@ export async function monthFacts (db: Db, { from, to, timeZone, now }: Month): P
               select 1 from report_events s where s.report_id = r.id and s.at >= c.started_at and s.at < ${to}
                 and s.type = any(case c.stage when 'acceptance' then ${settled('acceptance')} when 'transfer' then ${settled('transfer')} else ${settled('handling')} end))))))::int as overdue
       from reports r
-      where r.received_at < ${to} and not (r.status in ('closed', 'rejected') and r.closed_at < ${to})
+      where r.received_at < ${to} and (r.status in (${statuses(OPEN_STATUSES)}) or (r.status in (${statuses(FINISHED_STATUSES)}) and r.closed_at >= ${to}))
       group by 1, 2`.execute(db),
     sql<{ unitId: number, categoryId: number, level: number, count: number }>`
       select ${unitOf} as "unitId", r.category_id as "categoryId", (e.data ->> 'level')::int as level, count(*)::int as count
@@ -63,8 +66,7 @@ export async function monthFacts (db: Db, { from, to, timeZone, now }: Month): P
       group by 1, 2, 3`.execute(db),
     sql<{ unitId: number, categoryId: number, asked: number, answered: number }>`
       select ${unitOf} as "unitId", r.category_id as "categoryId", count(*)::int as asked,
-        count(*) filter (where exists (
-          select 1 from report_events a where a.report_id = e.report_id and a.type = 'reporter_replied' and a.at >= e.at))::int as answered
+        count(*) filter (where (select count(*) from report_events a where a.report_id = e.report_id and a.type = 'reporter_replied' and a.at >= e.at) > 0)::int as answered
       from report_events e join reports r on r.id = e.report_id
       where e.type = 'info_requested' and ${inMonth}
       group by 1, 2`.execute(db)
