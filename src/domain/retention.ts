@@ -1,5 +1,5 @@
 import { WorkingCalendar } from './calendar.js'
-import type { ReportStatus } from './vocabulary.js'
+import { FINISHED_STATUSES, type ReportStatus } from './vocabulary.js'
 
 /*
  * Retention (issue 13): a finished case keeps what identifies people for a number of whole
@@ -13,7 +13,7 @@ import type { ReportStatus } from './vocabulary.js'
 export const ANONYMISED_TEXT = '〔已按保存期限匿名化 · anonymised under the retention policy〕'
 
 /** The statuses a case can be purged in: it is over. */
-export const PURGEABLE_STATUSES = ['closed', 'rejected'] as const satisfies readonly ReportStatus[]
+export const PURGEABLE_STATUSES = FINISHED_STATUSES
 
 /** Keys of a timeline event's data that hold what staff wrote (see EventData): dropped by a purge. */
 export const FREE_TEXT_EVENT_KEYS = ['reason', 'message', 'resultSummary'] as const
